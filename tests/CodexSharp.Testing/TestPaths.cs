@@ -1,0 +1,27 @@
+namespace CodexSharp.Testing;
+
+/// <summary>Where the repository and the shared benchmark data are, seen from a running test.</summary>
+public static class TestPaths
+{
+    /// <summary>The repository root: the nearest folder above the test binary that holds CodexSharp.slnx.</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>The shared data sets beside the repository (../shared/datasets); never copied into the repo.</summary>
+    public static string SharedDatasets { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets"));
+
+    /// <summary>openai/human-eval's HumanEval.jsonl.gz (164 tasks).</summary>
+    public static string HumanEval => Path.Combine(SharedDatasets, "humaneval", "HumanEval.jsonl.gz");
+
+    /// <summary>16,400 real CodeGen-Mono-16B HumanEval completions (n = 100 per task).</summary>
+    public static string CodeGen16BSamples =>
+        Path.Combine(SharedDatasets, "humaneval-samples-codet-codegen16b", "codegen16B_samples_humaneval_format.jsonl.gz");
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CodexSharp.slnx"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Cannot find the repository root (CodexSharp.slnx) above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+using CodexSharp.Core.Metrics;
+
+namespace CodexSharp.Core.Evaluation;
+
+/// <summary>Everything a run measured; written as JSON beside the results.</summary>
+public sealed record EvaluationSummary
+{
+    public required string Tool { get; init; }
+    public required string Version { get; init; }
+    public required DateTimeOffset FinishedUtc { get; init; }
+    public required FileFacts Samples { get; init; }
+    public required FileFacts Problems { get; init; }
+    public required string ResultsPath { get; init; }
+    public required IReadOnlyDictionary<string, string> Config { get; init; }
+
+    /// <summary>"pass@k" → estimate and 95% bootstrap interval over problems, for every k the data supports.</summary>
+    public required IReadOnlyDictionary<string, PassAtKEstimate> PassAtK { get; init; }
+
+    /// <summary>Requested k that could not be reported, each with the reason.</summary>
+    public required IReadOnlyList<string> SkippedK { get; init; }
+
+    public required StatusCounts Counts { get; init; }
+
+    /// <summary>Problems in the problems file with no sample at all (not in pass@k).</summary>
+    public required int ProblemsWithoutSamples { get; init; }
+
+    /// <summary>Problems that have samples: the ones pass@k averages over.</summary>
+    public required int ProblemsEvaluated { get; init; }
+
+    public required RerunFacts Reruns { get; init; }
+
+    /// <summary>Per task: samples and how many passed, in problems-file order.</summary>
+    public required IReadOnlyDictionary<string, TaskCounts> Tasks { get; init; }
+
+    public required double DurationSeconds { get; init; }
+    public required double SamplesPerSecond { get; init; }
+}
+
+public sealed record FileFacts(string Path, string Sha256, int Rows);
+
+public sealed record PassAtKEstimate(double Value, [property: JsonPropertyName("ci95")] Interval Ci95, int Problems);
+
+public sealed record StatusCounts(int Passed, int Failed, int TimedOut, int NotRun);
+
+/// <summary>Timed-out samples run again alone, and how many of them then passed or failed instead.</summary>
+public sealed record RerunFacts(bool Enabled, int Rerun, int Changed);
+
+public sealed record TaskCounts(int N, int Passed, [property: JsonPropertyName("limit_s")] double? LimitSeconds);

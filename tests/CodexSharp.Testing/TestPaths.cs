@@ -1,9 +1,11 @@
+using System.Reflection;
+
 namespace CodexSharp.Testing;
 
 /// <summary>Where the repository and the shared benchmark data are, seen from a running test.</summary>
 public static class TestPaths
 {
-    /// <summary>The repository root: the nearest folder above the test binary that holds CodexSharp.slnx.</summary>
+    /// <summary>The repository root: the folder this test project was built from.</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
     /// <summary>The shared data sets beside the repository (../shared/datasets); never copied into the repo.</summary>
@@ -18,10 +20,9 @@ public static class TestPaths
 
     private static string FindRepoRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CodexSharp.slnx"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Cannot find the repository root (CodexSharp.slnx) above " + AppContext.BaseDirectory);
+        var built = typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+        if (built is not null && File.Exists(Path.Combine(built, "CodexSharp.slnx"))) return built;
+        throw new InvalidOperationException($"Cannot find the repository root (CodexSharp.slnx) at '{built}', where this test project was built.");
     }
 }

@@ -15,8 +15,6 @@ public readonly record struct JsonlRow(long Line, JsonObject Object);
 /// </summary>
 public static class JsonlFile
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Serializer settings for every row we write: non-ASCII kept as is, one line per row.</summary>
     public static JsonSerializerOptions WriteOptions { get; } = new()
     {
@@ -28,7 +26,7 @@ public static class JsonlFile
     /// <exception cref="UserInputException">The file is missing, not UTF-8, or a line is not a JSON object.</exception>
     public static IEnumerable<JsonlRow> Read(string path)
     {
-        using var reader = OpenText(path);
+        using var reader = new Utf8LineReader(OpenStream(path));
         long line = 0;
         while (true)
         {
@@ -52,8 +50,8 @@ public static class JsonlFile
         }
     }
 
-    /// <summary>Opens a text reader over a plain or gzip file; gzip is recognised by its magic bytes.</summary>
-    public static StreamReader OpenText(string path)
+    /// <summary>Opens a plain or gzip file for reading; gzip is recognised by its magic bytes.</summary>
+    public static Stream OpenStream(string path)
     {
         Stream stream;
         try
@@ -68,8 +66,7 @@ public static class JsonlFile
         {
             throw new UserInputException($"{path}: permission denied.");
         }
-        if (IsGzip(stream)) stream = new GZipStream(stream, CompressionMode.Decompress);
-        return new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        return IsGzip(stream) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
 
     /// <summary>Appends one row as a single line (no flush; callers flush at their own granularity).</summary>

@@ -38,6 +38,7 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
         var samplesSha = ProblemSet.HashFile(options.SamplesPath);
 
         var output = options.ResolvedOutputPath;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         var header = JournalHeader(options, samplesSha);
         using var journal = ResultJournal.Open(output + ".partial", header, out var discarded);
         if (discarded) _warn($"{output}.partial belonged to another samples file or settings; starting over.");

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using CodexSharp.Core;
+using CodexSharp.Core.Generation;
+
+namespace CodexSharp.Generation.Completions;
+
+/// <summary>
+/// Continues prompts through an OpenAI-compatible <c>/v1/completions</c> endpoint. Asks for n choices per
+/// request, splits n over several requests when the server caps it (a known cap, or one learned from a
+/// server that returned fewer choices than asked), and merges them.
+/// </summary>
+public sealed class OpenAICompletionsGenerator : ICodeGenerator
+{
+    private readonly OpenAICompletionsOptions _options;
+    private readonly HttpClient _http;
+    private readonly Action<string> _notice;
+    private readonly string _source;
+    private int? _learnedCap;
+
+    /// <param name="options">Where the server is and which model to ask for.</param>
+    /// <param name="apiKey">Sent as a bearer token when not null; never stored anywhere else.</param>
+    /// <param name="notice">Told once about things worth knowing that do not stop the run.</param>
+    public OpenAICompletionsGenerator(OpenAICompletionsOptions options, string? apiKey = null, Action<string>? notice = null)
+    {
+        _options = options;
+        _notice = notice ?? (_ => { });
+        _source = options.CompletionsUrl.ToString();
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        if (apiKey is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    }
+
+    public string ModelName => _options.Model;
+
+    public async Task<IReadOnlyList<GeneratedCompletion>> GenerateAsync(CompletionRequest request, CancellationToken cancellationToken = default)
+    {
+        var results = new List<GeneratedCompletion>(request.N);
+        while (results.Count < request.N)
+        {
+            var ask = Math.Min(request.N - results.Count, Cap ?? int.MaxValue);
+            var seed = request.Sampling.Seed + results.Count;
+            var got = await RequestAsync(request.Prompt, ask, request.Sampling with { Seed = seed }, cancellationToken);
+            if (got.Count == 0)
+                throw new GenerationBackendException($"{_source} returned no choices (asked for {ask}).", isTransient: true);
+            if (got.Count < ask) LearnCap(got.Count, ask);
+            results.AddRange(got.Take(request.N - results.Count));
+        }
+        return results;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private int? Cap => _learnedCap is { } learned && (_options.MaxChoicesPerRequest is null || learned < _options.MaxChoicesPerRequest) ? learned : _options.MaxChoicesPerRequest;
+
+    private void LearnCap(int got, int asked)
+    {
+        if (_learnedCap is not null && _learnedCap <= got) return;
+        _learnedCap = got;
+        _notice($"{_source} returned {got} of {asked} choices asked for; asking for at most {got} per request from now on.");
+    }
+
+    /// <summary>The JSON body of one request (public for tests of what is sent).</summary>
+    public JsonObject RequestBody(string prompt, int n, SamplingOptions sampling)
+    {
+        var stops = _options.MaxStopSequences is { } max ? sampling.Stop.Take(max) : sampling.Stop;
+        var body = new JsonObject
+        {
+            ["model"] = _options.Model,
+            ["prompt"] = prompt,
+            ["n"] = n,
+            ["max_tokens"] = sampling.MaxTokens,
+            ["temperature"] = sampling.Temperature,
+            ["top_p"] = sampling.TopP,
+            ["echo"] = false,
+            ["stream"] = false,
+        };
+        var stopArray = new JsonArray();
+        foreach (var stop in stops) stopArray.Add(stop);
+        if (stopArray.Count > 0) body["stop"] = stopArray;
+        if (sampling.TopK is { } k) body["top_k"] = k;
+        if (sampling.Seed is { } seed) body["seed"] = seed;
+        if (sampling.LogProbs) body["logprobs"] = 1;
+        return body;
+    }
+
+    private async Task<IReadOnlyList<GeneratedCompletion>> RequestAsync(string prompt, int n, SamplingOptions sampling, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        var json = RequestBody(prompt, n, sampling).ToJsonString();
+        try
+        {
+            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync(_options.CompletionsUrl, content, timeout.Token);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            if (!response.IsSuccessStatusCode) throw StatusError(response, body);
+            return CompletionsReply.Parse(body, prompt, _source);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GenerationBackendException($"{_source} did not answer within {_options.RequestTimeout.TotalSeconds:0.#} s.", isTransient: true);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new GenerationBackendException(ConnectionProblem(e), isTransient: true, inner: e);
+        }
+        catch (IOException e)
+        {
+            throw new GenerationBackendException($"{_source} dropped the connection ({e.Message}).", isTransient: true, inner: e);
+        }
+    }
+
+    private string ConnectionProblem(HttpRequestException e)
+    {
+        var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
+        return socket?.SocketErrorCode switch
+        {
+            SocketError.ConnectionRefused => $"cannot reach {_source}: connection refused (is the server running, and is the URL right?).",
+            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot reach {_source}: unknown host '{_options.Endpoint.Host}'.",
+            _ when e.HttpRequestError == HttpRequestError.ResponseEnded => $"{_source} closed the connection before answering.",
+            _ => $"cannot reach {_source}: {e.Message}",
+        };
+    }
+
+    private Exception StatusError(HttpResponseMessage response, string body)
+    {
+        var code = (int)response.StatusCode;
+        var message = HttpErrorText.FromBody(body);
+        var said = $"{_source} answered HTTP {code}: {message}";
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            return new UserInputException($"{said} — the API key was refused; set the key's environment variable (see --api-key-env) to a valid key.");
+        if (IsUnknownModel(response.StatusCode, message))
+            return new UserInputException($"{said} — the server does not serve a model called '{_options.Model}'; check the name in --model.");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return new UserInputException($"{said} — there is no completions endpoint there; check the URL in --model (e.g. http://HOST:PORT/v1).");
+        if (code == 429 || code == 408 || code >= 500)
+            return new GenerationBackendException(said, isTransient: true, RetryAfter(response));
+        return new GenerationBackendException(said, isTransient: false);
+    }
+
+    private static bool IsUnknownModel(HttpStatusCode status, string message)
+    {
+        if (status is not (HttpStatusCode.NotFound or HttpStatusCode.BadRequest)) return false;
+        var lower = message.ToLowerInvariant();
+        return lower.Contains("model", StringComparison.Ordinal)
+            && (lower.Contains("not found", StringComparison.Ordinal) || lower.Contains("does not exist", StringComparison.Ordinal) || lower.Contains("unknown", StringComparison.Ordinal) || lower.Contains("not serve", StringComparison.Ordinal));
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta) return delta;
+        if (header?.Date is { } date) return date - DateTimeOffset.UtcNow;
+        return null;
+    }
+}

@@ -1,0 +1,97 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using CodexSharp.Core;
+using CodexSharp.Core.Generation;
+using CodexSharp.Generation.Chat;
+using CodexSharp.Generation.Completions;
+using CodexSharp.Generation.Resilience;
+using Microsoft.Extensions.AI;
+using OpenAI;
+
+namespace CodexSharp.Generation.Specs;
+
+/// <summary>Opens a local checkpoint (<c>local:DIR</c>, <c>hf:DIR</c>) as a generator; supplied by the program that has one.</summary>
+public delegate ICodeGenerator LocalModelFactory(ModelSpec spec);
+
+/// <summary>
+/// Builds the generator a <see cref="ModelSpec"/> names, wrapped in retries and an optional rate limit.
+/// Local checkpoints come from a <see cref="LocalModelFactory"/> the caller plugs in, so this project does
+/// not depend on the model's libraries.
+/// </summary>
+public sealed class CodeGeneratorFactory(
+    LocalModelFactory? localModels = null,
+    Func<string, string?>? environment = null,
+    Action<string>? notice = null,
+    Action<RetryNotice>? onRetry = null)
+{
+    private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
+
+    /// <exception cref="UserInputException">The spec needs a key that is not set, or a local model this program cannot load.</exception>
+    public ICodeGenerator Create(ModelSpec spec, BackendSettings settings)
+    {
+        if (spec.IsLocal)
+        {
+            return localModels?.Invoke(spec)
+                ?? throw new UserInputException($"--model '{spec.Text}': this program cannot load local checkpoints.");
+        }
+        var endpoint = spec.Endpoint!;
+        var key = ApiKey(spec, settings);
+        ICodeGenerator generator = spec.Kind switch
+        {
+            ModelSpecKind.OpenAICompletions => new OpenAICompletionsGenerator(CompletionsOptions(spec, settings), key, notice),
+            _ => new ChatCodeGenerator(ChatClient(spec, endpoint, key, settings), ChatOptions(spec, settings), ChatUrl(endpoint).ToString()),
+        };
+        if (settings.RequestsPerMinute is { } rpm) generator = new RateLimitedCodeGenerator(generator, rpm);
+        return new RetryingCodeGenerator(generator, settings.Retry, onRetry);
+    }
+
+    /// <summary>The completions backend's options for a spec (also what is recorded beside the samples).</summary>
+    public static OpenAICompletionsOptions CompletionsOptions(ModelSpec spec, BackendSettings settings) => new()
+    {
+        Endpoint = spec.Endpoint!,
+        Model = spec.Model,
+        MaxChoicesPerRequest = settings.MaxChoicesPerRequest ?? (IsOpenAI(spec.Endpoint!) ? 128 : null),
+        MaxStopSequences = IsOpenAI(spec.Endpoint!) ? 4 : null,
+        RequestTimeout = settings.RequestTimeout,
+    };
+
+    /// <summary>The chat backend's options for a spec.</summary>
+    public static ChatGeneratorOptions ChatOptions(ModelSpec spec, BackendSettings settings) => new()
+    {
+        Model = spec.Model,
+        Template = InstructionTemplate.ForDataset(settings.Dataset),
+    };
+
+    private string? ApiKey(ModelSpec spec, BackendSettings settings)
+    {
+        var key = _environment(settings.ApiKeyVariable);
+        if (!string.IsNullOrWhiteSpace(key)) return key.Trim();
+        if (IsOpenAI(spec.Endpoint!))
+            throw new UserInputException($"--model '{spec.Text}' uses OpenAI's API, which needs a key: set the environment variable {settings.ApiKeyVariable}.");
+        return null;
+    }
+
+    private static IChatClient ChatClient(ModelSpec spec, Uri endpoint, string? key, BackendSettings settings)
+    {
+        var options = new OpenAIClientOptions
+        {
+            Endpoint = ChatBase(endpoint),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = settings.RequestTimeout,
+        };
+        // Local servers (Ollama, vLLM without --api-key) take any key, but the client insists on one.
+        return new OpenAI.Chat.ChatClient(spec.Model, new ApiKeyCredential(key ?? "no-key"), options).AsIChatClient();
+    }
+
+    private static Uri ChatBase(Uri endpoint)
+    {
+        var path = endpoint.AbsolutePath.TrimEnd('/');
+        if (path.EndsWith("/chat/completions", StringComparison.Ordinal)) path = path[..^"/chat/completions".Length];
+        if (!path.EndsWith("/v1", StringComparison.Ordinal)) path += "/v1";
+        return new UriBuilder(endpoint) { Path = path }.Uri;
+    }
+
+    private static Uri ChatUrl(Uri endpoint) => new(ChatBase(endpoint) + "/chat/completions");
+
+    private static bool IsOpenAI(Uri endpoint) => endpoint.Host.Equals("api.openai.com", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,104 @@
+using CodexSharp.Core;
+
+namespace CodexSharp.Generation.Specs;
+
+/// <summary>The kinds of model a <c>--model</c> specification can name.</summary>
+public enum ModelSpecKind
+{
+    /// <summary><c>openai:MODEL[@URL]</c>: an OpenAI-compatible text completions server (/v1/completions).</summary>
+    OpenAICompletions,
+    /// <summary><c>chat:MODEL[@URL]</c>: an OpenAI-compatible chat model (/v1/chat/completions).</summary>
+    Chat,
+    /// <summary><c>ollama:MODEL[@URL]</c>: a chat model served by Ollama (its OpenAI-compatible endpoint).</summary>
+    Ollama,
+    /// <summary><c>local:DIR</c>: one of our own checkpoints.</summary>
+    Local,
+    /// <summary><c>hf:DIR</c>: a Hugging Face GPT-2-style folder (config.json + *.safetensors).</summary>
+    HuggingFace,
+}
+
+/// <summary>
+/// A parsed <c>--model</c> string. <see cref="Model"/> is the model name for server kinds and the folder for
+/// local kinds; <see cref="Endpoint"/> is the server's base address (null for local kinds).
+/// </summary>
+public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, string Text)
+{
+    /// <summary>OpenAI's own API, used when <c>openai:</c> or <c>chat:</c> names no URL.</summary>
+    public static Uri OpenAIEndpoint { get; } = new("https://api.openai.com/v1");
+
+    /// <summary>Ollama's local address; $OLLAMA_HOST overrides it as it does for Ollama itself.</summary>
+    public static Uri DefaultOllamaEndpoint(Func<string, string?> environment)
+    {
+        var host = environment("OLLAMA_HOST");
+        if (string.IsNullOrWhiteSpace(host)) return new Uri("http://127.0.0.1:11434/v1");
+        if (!host.Contains("://", StringComparison.Ordinal)) host = "http://" + host;
+        return new Uri(host.TrimEnd('/') + "/v1");
+    }
+
+    public const string Forms = "openai:MODEL@URL, chat:MODEL@URL, ollama:MODEL, local:DIR or hf:DIR";
+
+    public bool IsLocal => Kind is ModelSpecKind.Local or ModelSpecKind.HuggingFace;
+
+    /// <summary>Parses <paramref name="text"/>; the URL is optional for openai:, chat: and ollama:.</summary>
+    /// <exception cref="UserInputException">The text is not one of the documented forms.</exception>
+    public static ModelSpec Parse(string text, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var trimmed = text.Trim();
+        if (trimmed.Length == 0) throw Error(text, "is empty");
+        var colon = trimmed.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0) throw Error(text, "has no backend prefix");
+        var scheme = trimmed[..colon].ToLowerInvariant();
+        var rest = trimmed[(colon + 1)..];
+        return scheme switch
+        {
+            "openai" => Server(ModelSpecKind.OpenAICompletions, rest, OpenAIEndpoint, text),
+            "chat" => Server(ModelSpecKind.Chat, rest, OpenAIEndpoint, text),
+            "ollama" => Server(ModelSpecKind.Ollama, rest, DefaultOllamaEndpoint(environment), text),
+            "local" => Folder(ModelSpecKind.Local, rest, text),
+            "hf" => Folder(ModelSpecKind.HuggingFace, rest, text),
+            "http" or "https" => throw Error(text, "is a URL; put the model name first, e.g. openai:MODEL@" + trimmed),
+            _ => throw Error(text, $"names an unknown backend '{scheme}'"),
+        };
+    }
+
+    public override string ToString() => Text;
+
+    private static ModelSpec Server(ModelSpecKind kind, string rest, Uri defaultEndpoint, string text)
+    {
+        // Model names may hold ':' (Ollama tags) and, rarely, '@'; the URL is what follows the last '@' that starts one.
+        var at = rest.LastIndexOf('@');
+        var model = rest;
+        var endpoint = defaultEndpoint;
+        if (at >= 0 && LooksLikeUrl(rest[(at + 1)..]))
+        {
+            model = rest[..at];
+            var url = rest[(at + 1)..];
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps) || parsed.Host.Length == 0)
+                throw Error(text, $"has a URL that is not a valid http(s) address: '{url}'");
+            endpoint = parsed;
+        }
+        else if (at >= 0 && at == rest.Length - 1)
+        {
+            throw Error(text, "ends with '@' but gives no URL");
+        }
+        else if (at >= 0)
+        {
+            throw Error(text, $"has '{rest[(at + 1)..]}' after '@', which is not an http:// or https:// URL");
+        }
+        if (model.Trim().Length == 0) throw Error(text, "gives no model name");
+        return new ModelSpec(kind, model.Trim(), endpoint, text);
+    }
+
+    private static ModelSpec Folder(ModelSpecKind kind, string rest, string text)
+    {
+        if (rest.Trim().Length == 0) throw Error(text, "gives no folder");
+        return new ModelSpec(kind, rest.Trim(), null, text);
+    }
+
+    private static bool LooksLikeUrl(string s) =>
+        s.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || s.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
+    private static UserInputException Error(string text, string problem) =>
+        new($"--model '{text}' {problem}; expected {Forms}.");
+}

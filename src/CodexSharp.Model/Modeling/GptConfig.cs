@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CodexSharp.Core;
+using CodexSharp.Model.Tokenization;
+
+namespace CodexSharp.Model.Modeling;
+
+/// <summary>
+/// The shape of a GPT-2-style decoder. Written as config.json beside every checkpoint, so a checkpoint says how
+/// it was made. Defaults are GPT-2 small's shape with the Codex tokenizer.
+/// </summary>
+public sealed record GptConfig
+{
+    /// <summary>Transformer blocks (n_layer).</summary>
+    [JsonPropertyName("n_layer")] public int Layers { get; init; } = 12;
+
+    /// <summary>Attention heads per block (n_head); must divide <see cref="Width"/>.</summary>
+    [JsonPropertyName("n_head")] public int Heads { get; init; } = 12;
+
+    /// <summary>Residual stream width (n_embd).</summary>
+    [JsonPropertyName("n_embd")] public int Width { get; init; } = 768;
+
+    /// <summary>Longest sequence the position table covers (n_positions / block size).</summary>
+    [JsonPropertyName("n_positions")] public int Context { get; init; } = 1024;
+
+    /// <summary>Rows of the token embedding (p50k_base has 50,281 ids; GPT-2's r50k_base 50,257).</summary>
+    [JsonPropertyName("vocab_size")] public int VocabSize { get; init; } = 50281;
+
+    /// <summary>Dropout on embeddings, attention output and MLP output while training (0 when sampling).</summary>
+    [JsonPropertyName("dropout")] public double Dropout { get; init; }
+
+    /// <summary>Whether linear layers and LayerNorms carry biases (GPT-2 does).</summary>
+    [JsonPropertyName("bias")] public bool Bias { get; init; } = true;
+
+    /// <summary>LayerNorm epsilon (GPT-2: 1e-5).</summary>
+    [JsonPropertyName("layer_norm_epsilon")] public double LayerNormEpsilon { get; init; } = 1e-5;
+
+    /// <summary>The tokenizer the ids belong to (see <see cref="CodeTokenizer.ByName"/>).</summary>
+    [JsonPropertyName("tokenizer")] public string Tokenizer { get; init; } = CodeTokenizer.P50kBase;
+
+    /// <summary>Width of one attention head.</summary>
+    [JsonIgnore] public int HeadSize => Width / Heads;
+
+    /// <summary>Parameter count with the head tied to the token embedding.</summary>
+    [JsonIgnore]
+    public long ParameterCount
+    {
+        get
+        {
+            long w = Width, biasW = Bias ? Width : 0;
+            var perBlock = 2 * (w + biasW) /* ln_1, ln_2 */ + w * 3 * w + 3 * biasW /* c_attn */ + w * w + biasW /* attn.c_proj */
+                           + w * 4 * w + 4 * biasW /* mlp.c_fc */ + 4 * w * w + biasW /* mlp.c_proj */;
+            return (long)VocabSize * w + (long)Context * w + Layers * perBlock + w + biasW;
+        }
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    /// <summary>Checks the shape is buildable; throws <see cref="UserInputException"/> naming the field.</summary>
+    public GptConfig Validate(string source)
+    {
+        void Require(bool ok, string field, string expected)
+        {
+            if (!ok) throw new UserInputException($"{source}: field '{field}': {expected}");
+        }
+        Require(Layers >= 1, "n_layer", "expected at least 1");
+        Require(Heads >= 1, "n_head", "expected at least 1");
+        Require(Width >= 1 && Width % Heads == 0, "n_embd", $"expected a positive multiple of n_head ({Heads}), got {Width}");
+        Require(Context >= 2, "n_positions", "expected at least 2");
+        Require(VocabSize >= 2, "vocab_size", "expected at least 2");
+        Require(Dropout is >= 0 and < 1, "dropout", "expected 0 <= dropout < 1");
+        Require(LayerNormEpsilon > 0, "layer_norm_epsilon", "expected a positive number");
+        return this;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Reads config.json as written by <see cref="ToJson"/>.</summary>
+    public static GptConfig FromJson(string path)
+    {
+        try
+        {
+            var config = JsonSerializer.Deserialize<GptConfig>(File.ReadAllText(path))
+                         ?? throw new UserInputException($"{path}: expected a JSON object");
+            return config.Validate(path);
+        }
+        catch (JsonException e)
+        {
+            throw UserInputException.At(path, (e.LineNumber ?? 0) + 1, e.Path, e.Message);
+        }
+    }
+}

@@ -48,9 +48,8 @@ public static partial class FunctionBodyExtractor
 
     private static List<PythonLine> Dedent(List<PythonLine> lines)
     {
-        var code = lines.Where(l => !l.IsBlank && !l.IsContinuation).ToList();
-        var common = code.Count == 0 ? 0 : code.Min(l => l.Indent);
-        return common == 0 ? lines : PythonLines.Split(string.Join("\n", lines.Select(l => l.IsBlank ? "" : l.IsContinuation ? l.Text : l.Text[common..])));
+        var common = PythonLines.CommonIndent(lines);
+        return common == 0 ? lines : PythonLines.Split(string.Join("\n", PythonLines.Reindent(lines, "")));
     }
 
     /// <summary>Top-level statements with their indented lines; decorators and comments stay with what follows them.</summary>
@@ -59,8 +58,14 @@ public static partial class FunctionBodyExtractor
         var units = new List<List<PythonLine>>();
         var current = new List<PythonLine>();
         var pendingPrefix = false;
-        foreach (var line in lines)
+        for (var i = 0; i < lines.Count; i++)
         {
+            var line = lines[i];
+            if (line.IsTopLevelStart && line.Text.StartsWith('#') && NextCodeIsIndented(lines, i))
+            {
+                current.Add(line);
+                continue;
+            }
             if (line.IsTopLevelStart && !pendingPrefix && current.Any(l => !l.IsBlank))
             {
                 units.Add(current);
@@ -71,6 +76,17 @@ public static partial class FunctionBodyExtractor
         }
         if (current.Any(l => !l.IsBlank)) units.Add(current);
         return units;
+    }
+
+    /// <summary>An unindented comment inside a block (Python allows it) belongs to the block, not to what follows.</summary>
+    private static bool NextCodeIsIndented(List<PythonLine> lines, int index)
+    {
+        for (var j = index + 1; j < lines.Count; j++)
+        {
+            if (lines[j].IsBlank || lines[j].Text.TrimStart().StartsWith('#')) continue;
+            return lines[j].Indent > 0 && !lines[j].IsContinuation;
+        }
+        return false;
     }
 
     private static string Head(List<PythonLine> unit) =>

@@ -8,6 +8,12 @@ public readonly record struct PythonLine(string Text, bool IsContinuation)
 {
     public bool IsBlank => Text.Trim().Length == 0;
 
+    /// <summary>A line holding only a comment: its indentation does not matter to Python.</summary>
+    public bool IsComment => !IsContinuation && Text.TrimStart().StartsWith('#');
+
+    /// <summary>A line whose indentation sets the block structure.</summary>
+    public bool IsCode => !IsBlank && !IsContinuation && !IsComment;
+
     public int Indent
     {
         get
@@ -42,14 +48,21 @@ public static class PythonLines
     /// <summary>Removes the indentation all non-continuation lines share, and re-indents them by <paramref name="indent"/>.</summary>
     public static IEnumerable<string> Reindent(IReadOnlyList<PythonLine> lines, string indent)
     {
-        var code = lines.Where(l => !l.IsBlank && !l.IsContinuation).ToList();
-        var common = code.Count == 0 ? 0 : code.Min(l => l.Indent);
+        var common = CommonIndent(lines);
         foreach (var line in lines)
         {
             if (line.IsBlank) yield return "";
             else if (line.IsContinuation) yield return line.Text;
+            else if (line.Indent < common) yield return indent + line.Text.TrimStart();
             else yield return indent + line.Text[common..];
         }
+    }
+
+    /// <summary>The indentation every code line shares (comments and continuations do not count).</summary>
+    public static int CommonIndent(IReadOnlyList<PythonLine> lines)
+    {
+        var code = lines.Where(l => l.IsCode).ToList();
+        return code.Count == 0 ? 0 : code.Min(l => l.Indent);
     }
 
     private static void Scan(string line, ref int depth, ref string? openTriple)

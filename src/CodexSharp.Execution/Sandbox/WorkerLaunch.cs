@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using CodexSharp.Core;
+
+namespace CodexSharp.Execution.Sandbox;
+
+/// <summary>
+/// How to start one worker: the bubblewrap command line that builds its sandbox (or the bare interpreter when
+/// running unsandboxed), checked once against this machine before the first worker starts.
+/// </summary>
+internal sealed class WorkerLaunch
+{
+    /// <summary>The sandbox's user when the host process is root: nobody, so RLIMIT_NPROC applies (root is exempt).</summary>
+    private const string UnprivilegedId = "65534";
+
+    private static readonly Lazy<string> WorkerScript = new(ReadWorkerScript);
+
+    private readonly IReadOnlyList<string> _command;
+
+    private WorkerLaunch(IReadOnlyList<string> command, bool sandboxed)
+    {
+        _command = command;
+        Sandboxed = sandboxed;
+    }
+
+    public bool Sandboxed { get; }
+
+    /// <summary>Checks the interpreter and bubblewrap and builds the command line; throws when either is missing.</summary>
+    public static WorkerLaunch Create(PythonRunnerOptions options)
+    {
+        if (!File.Exists(options.PythonPath))
+        {
+            throw new UserInputException($"Python interpreter not found at '{options.PythonPath}'. Install it (Debian/Ubuntu: `sudo apt-get install python3`) or point the runner at another one.");
+        }
+        var python = Path.GetFullPath(options.PythonPath);
+        var workerArguments = new List<string> { python, "-I", "-B", "-c", WorkerScript.Value, ConfigurationJson(options) };
+        if (options.Unsandboxed) return new WorkerLaunch(workerArguments, sandboxed: false);
+
+        var bubblewrap = FindExecutable(options.BubblewrapPath)
+            ?? throw new SandboxUnavailableException($"bubblewrap was not found ('{options.BubblewrapPath}' is not an executable file or on PATH).");
+        var command = new List<string>();
+        if (Environment.IsPrivilegedProcess)
+        {
+            var setpriv = FindExecutable("setpriv")
+                ?? throw new SandboxUnavailableException("Running as root, the sandbox drops to user nobody with setpriv, which was not found (Debian/Ubuntu: package util-linux).");
+            command.AddRange([setpriv, "--reuid=" + UnprivilegedId, "--regid=" + UnprivilegedId, "--clear-groups", "--"]);
+        }
+        command.Add(bubblewrap);
+        command.AddRange(SandboxArguments(python, options));
+        command.AddRange(workerArguments);
+        return new WorkerLaunch(command, sandboxed: true);
+    }
+
+    /// <summary>The full command, for messages and tests.</summary>
+    public IReadOnlyList<string> Command => _command;
+
+    public ProcessStartInfo ToStartInfo()
+    {
+        var start = new ProcessStartInfo(_command[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        };
+        foreach (var argument in _command.Skip(1)) start.ArgumentList.Add(argument);
+        if (!Sandboxed)
+        {
+            // bubblewrap clears the environment itself; the bare interpreter must not inherit API keys either.
+            start.Environment.Clear();
+            start.Environment["PATH"] = "/usr/bin:/bin";
+            start.Environment["LC_ALL"] = "C.UTF-8";
+        }
+        return start;
+    }
+
+    /// <summary>
+    /// The sandbox: new user, PID, network, IPC, UTS and cgroup namespaces; only the system directories Python
+    /// needs, read-only; a private size-limited /tmp as the only writable place; an empty environment.
+    /// </summary>
+    private static List<string> SandboxArguments(string python, PythonRunnerOptions options)
+    {
+        var arguments = new List<string>
+        {
+            "--unshare-all", "--unshare-user", "--disable-userns", "--as-pid-1", "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr",
+        };
+        foreach (var top in new[] { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" })
+        {
+            var info = new FileInfo(top);
+            if (info.LinkTarget is { } target) arguments.AddRange(["--symlink", target, top]);
+            else if (Directory.Exists(top)) arguments.AddRange(["--ro-bind", top, top]);
+        }
+        // An interpreter outside /usr (e.g. /opt/python3.12/bin/python3) brings its own prefix, read-only.
+        if (!python.StartsWith("/usr/", StringComparison.Ordinal))
+        {
+            var prefix = Path.GetDirectoryName(Path.GetDirectoryName(python))!;
+            arguments.AddRange(["--ro-bind", prefix, prefix]);
+        }
+        arguments.AddRange([
+            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+            "--ro-bind-try", "/etc/localtime", "/etc/localtime",
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--size", options.TempDirectoryBytes.ToString(), "--tmpfs", "/tmp",
+            "--remount-ro", "/dev",
+            "--remount-ro", "/",
+            "--clearenv",
+            "--setenv", "PATH", "/usr/bin:/bin",
+            "--setenv", "LC_ALL", "C.UTF-8",
+            "--setenv", "HOME", "/tmp",
+            "--setenv", "TMPDIR", "/tmp",
+            "--chdir", "/tmp",
+        ]);
+        return arguments;
+    }
+
+    private static string ConfigurationJson(PythonRunnerOptions options) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["sandboxed"] = !options.Unsandboxed,
+        ["memory_bytes"] = options.MemoryLimitBytes,
+        ["file_bytes"] = options.MaxFileBytes,
+        ["processes"] = options.MaxProcesses,
+        ["open_files"] = options.MaxOpenFiles,
+        ["max_message_chars"] = options.MaxOutputBytes,
+    });
+
+    private static string? FindExecutable(string name)
+    {
+        if (name.Contains('/')) return File.Exists(name) ? Path.GetFullPath(name) : null;
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    private static string ReadWorkerScript()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CodexSharp.Execution.sandbox_worker.py")
+            ?? throw new InvalidOperationException("The sandbox worker script is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Buffers.Binary;
+using System.Text;
+using CodexSharp.Core.Execution;
+
+namespace CodexSharp.Execution.Sandbox;
+
+/// <summary>The byte frames exchanged with a worker (documented at the top of sandbox_worker.py).</summary>
+internal static class WorkerProtocol
+{
+    public static ReadOnlySpan<byte> Ready => "CSWREADY"u8;
+
+    public const int RequestHeaderSize = 16;   // id:u64 timeout_ms:u32 program_len:u32
+    public const int ResponseHeaderSize = 21;  // id:u64 status:u8 duration_us:u64 message_len:u32
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    public static byte[] EncodeRequest(ulong id, string program, TimeSpan timeout)
+    {
+        var length = Utf8.GetByteCount(program);
+        var frame = new byte[RequestHeaderSize + length];
+        var timeoutMs = (uint)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, uint.MaxValue);
+        BinaryPrimitives.WriteUInt64LittleEndian(frame, id);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(8), timeoutMs);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(12), (uint)length);
+        Utf8.GetBytes(program, frame.AsSpan(RequestHeaderSize));
+        return frame;
+    }
+
+    public readonly record struct ResponseHeader(ulong Id, byte Status, TimeSpan Duration, int MessageLength);
+
+    public static ResponseHeader DecodeResponseHeader(ReadOnlySpan<byte> header)
+    {
+        var id = BinaryPrimitives.ReadUInt64LittleEndian(header);
+        var status = header[8];
+        var micros = BinaryPrimitives.ReadUInt64LittleEndian(header[9..]);
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(header[17..]);
+        return new ResponseHeader(id, status, TimeSpan.FromMicroseconds(micros), length > int.MaxValue ? int.MaxValue : (int)length);
+    }
+
+    public static ExecutionResult ToResult(ResponseHeader header, ReadOnlySpan<byte> message) => header.Status switch
+    {
+        0 => ExecutionResult.Pass(header.Duration),
+        1 => ExecutionResult.Fail(Utf8.GetString(message), header.Duration),
+        2 => ExecutionResult.Timeout(header.Duration),
+        _ => throw new InvalidDataException($"The sandbox worker sent an unknown status {header.Status}."),
+    };
+}

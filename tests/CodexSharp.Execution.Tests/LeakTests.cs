@@ -1,0 +1,32 @@
+namespace CodexSharp.Execution.Tests;
+
+/// <summary>Running many programs leaves no descriptors, zombies or temp directories behind.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class LeakTests(SandboxFixture sandbox)
+{
+    [Fact]
+    public async Task Hundreds_of_programs_leave_no_descriptors_zombies_or_temp_directories()
+    {
+        var marker = "codexsharp-leak-" + Guid.NewGuid().ToString("N");
+        var programs = new[]
+        {
+            "assert True", "assert False", "x", "import os\nos._exit(3)",
+            $"open('{marker}', 'w').write('x')\nopen('/tmp/{marker}', 'w').write('x')\nimport os\nos.mkdir('{marker}.d')",
+            "import posix\nif posix.fork() == 0:\n    import time\n    time.sleep(100)",
+        };
+        await sandbox.RunAsync("assert True");
+        var descriptorsBefore = HostProcesses.OpenDescriptorsOfThisProcess();
+        for (var round = 0; round < 40; round++)
+        {
+            await Task.WhenAll(programs.Select(program => sandbox.RunAsync(program)));
+        }
+        Assert.InRange(HostProcesses.OpenDescriptorsOfThisProcess(), descriptorsBefore - 4, descriptorsBefore + 4);
+        Assert.Empty(HostProcesses.ZombieChildrenOfThisProcess());
+        // Other processes on this machine use the host's /tmp too; what matters is that nothing of ours is there.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetTempPath(), marker + "*"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetTempPath(), "codexsharp-program-*"));
+        var sandboxTmp = await sandbox.RunAsync("import os\nassert os.listdir('/tmp') == ['program'], os.listdir('/tmp')\nassert os.listdir('.') == []");
+        Assert.Equal("passed", sandboxTmp.Result);
+        await sandbox.AssertHealthyAsync();
+    }
+}

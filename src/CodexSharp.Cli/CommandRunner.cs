@@ -1,5 +1,7 @@
 using System.CommandLine;
 using CodexSharp.Core;
+using CodexSharp.Core.Datasets;
+using CodexSharp.Execution;
 
 namespace CodexSharp.Cli;
 
@@ -16,6 +18,11 @@ internal static class CommandRunner
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is DatasetDownloadException or SandboxUnavailableException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.RunFailed;
         }
         catch (OperationCanceledException)
         {

@@ -30,8 +30,9 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
         var n = options.SamplesPerTask;
         var total = tasks.Count * n;
 
-        GenerationRecord.CheckCompatible(samplesPath, record);
         using var journal = SamplesJournal.Open(samplesPath);
+        // A sidecar beside an empty file describes samples that do not exist: only real samples must match.
+        if (journal.TaskIds.Any()) GenerationRecord.CheckCompatible(samplesPath, record);
         if (journal.RepairedBytes > 0)
             _notice($"{samplesPath}: removed an incomplete last line ({journal.RepairedBytes} bytes) left by an interrupted run; that sample is generated again.");
         WarnAboutExisting(tasks, journal, n, samplesPath);

@@ -50,6 +50,15 @@ public sealed class VerdictTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Each_program_starts_from_fresh_random_state_and_can_use_threads()
+    {
+        var program = "import random, threading\nvalues = []\nworker = threading.Thread(target=lambda: values.append(random.random()))\nworker.start()\nworker.join()\nassert False, values[0]\n";
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => sandbox.RunAsync(program)));
+        Assert.All(results, result => Assert.StartsWith("failed: 0.", result.Result));
+        Assert.Equal(results.Length, results.Select(result => result.Result).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Many_programs_at_once_each_get_their_own_verdict()
     {
         var programs = Enumerable.Range(0, 40).Select(i => $"assert {i} % 3 != 0, 'multiple of three: {i}'").ToList();

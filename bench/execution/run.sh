@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Execution benchmarks. Usage: bench/execution/run.sh canonical [--workers N] [--repeat R]
+#                              bench/execution/run.sh samples [--workers N] [--reference FILE] [--output FILE]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export CODEXSHARP_ARTIFACTS="${CODEXSHARP_ARTIFACTS:-$here/../../artifacts}"
+dotnet build "$here/ExecutionBenchmark.csproj" -c Release -nologo -v:q -clp:NoSummary >&2
+exec dotnet "$CODEXSHARP_ARTIFACTS/bin/ExecutionBenchmark/release/ExecutionBenchmark.dll" "$@"

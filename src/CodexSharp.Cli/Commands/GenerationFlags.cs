@@ -111,7 +111,7 @@ internal sealed class GenerationFlags
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, settings);
         var record = GenerationRecord.Build(spec.Text, spec.Kind.ToString(), spec.Model, BackendOptions(spec, settings), options,
-            new DatasetIdentity(source, problems.Path, problems.Sha256, tasks.Count));
+            new DatasetIdentity(source == "file" ? Path.GetFileName(problems.Path) : source, problems.Path, problems.Sha256, tasks.Count));
 
         AnsiConsole.MarkupLineInterpolated($"generating {n} sample(s) for each of {tasks.Count} problems with {spec.Text} (T={temperature}, top-p={topP}, max {options.Sampling.MaxTokens} tokens) into {outPath}");
         var runner = (Action<GenerationProgress> progress) => new GenerationRunner(generator, Warn, progress).RunAsync(tasks, options, outPath, record, ct);

@@ -11,7 +11,7 @@ namespace CodexSharp.Model;
 /// per-token log-probabilities under the model's untempered distribution (log softmax of the raw logits, before
 /// temperature, top-k and top-p). Concurrent calls are merged into shared batches.
 /// </summary>
-public sealed class LocalModelGenerator : ICodeGenerator
+public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
 {
     private readonly ModelWorker worker;
     private readonly LocalModelOptions options;
@@ -57,6 +57,8 @@ public sealed class LocalModelGenerator : ICodeGenerator
             r.FinishReason,
             sampling.LogProbs ? r.Tokens.Select((t, i) => new TokenLogProb(Tokenizer.DecodeToken(t), r.LogProbs[i])).ToList() : null)).ToList();
     }
+
+    public int CountTokens(string text) => Tokenizer.Encode(text).Count;
 
     /// <summary>Tokens of <paramref name="text"/> and log p(token i+1 | tokens 0..i) for each.</summary>
     public Task<SequenceScore> ScoreAsync(string text) => worker.ScoreAsync(Tokenizer.Encode(text));

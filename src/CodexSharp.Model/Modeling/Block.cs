@@ -27,9 +27,9 @@ public sealed class Block : nn.Module
     {
         using var normed1 = ln_1.forward(x);
         using var attended = attn.Forward(normed1, mask, cache, layer);
-        using var afterAttention = x + attended;
+        using var afterAttention = x.add(attended, TorchScalars.One);
         using var normed2 = ln_2.forward(afterAttention);
         using var transformed = mlp.forward(normed2);
-        return afterAttention + transformed;
+        return afterAttention.add(transformed, TorchScalars.One);
     }
 }

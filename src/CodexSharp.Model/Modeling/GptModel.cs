@@ -65,7 +65,7 @@ public sealed class GptModel : nn.Module
         {
             throw new ArgumentException($"sequence of {start + steps} tokens is longer than the model's context ({Config.Context})");
         }
-        using var defaultPositions = positions is null ? arange(start, start + steps, dtype: ScalarType.Int64).unsqueeze(0) : null; // (1, T)
+        using var defaultPositions = positions is null ? TorchScalars.Arange(start, start + steps).unsqueeze(0) : null; // (1, T)
         // New tokens appended after cached ones need an explicit causal mask: is_causal assumes T == S.
         using var offsetMask = mask is null && cache is not null && start > 0 && steps > 1 ? CausalMask(steps, start) : null; // (1, 1, T, S)
         using var x = transformer.Forward(tokens, positions ?? defaultPositions!, mask ?? offsetMask, cache); // (B, T, C)
@@ -78,8 +78,8 @@ public sealed class GptModel : nn.Module
 
     private static Tensor CausalMask(long steps, long start)
     {
-        using var queries = arange(start, start + steps, dtype: ScalarType.Int64).unsqueeze(1); // (T, 1)
-        using var keys = arange(0, start + steps, dtype: ScalarType.Int64).unsqueeze(0); // (1, S)
+        using var queries = TorchScalars.Arange(start, start + steps).unsqueeze(1); // (T, 1)
+        using var keys = TorchScalars.Arange(0, start + steps).unsqueeze(0); // (1, S)
         using var allowed = keys.le(queries); // (T, S)
         return allowed.view(1, 1, steps, start + steps); // (1, 1, T, S)
     }
@@ -114,7 +114,7 @@ internal sealed class GptTransformer : nn.Module
     {
         using var tokenEmbeddings = wte.forward(tokens); // (B, T, C)
         using var positionEmbeddings = wpe.forward(positions); // (B or 1, T, C)
-        var x = tokenEmbeddings + positionEmbeddings;
+        var x = tokenEmbeddings.add(positionEmbeddings, TorchScalars.One);
         if (training && drop.p > 0)
         {
             using var undropped = x;

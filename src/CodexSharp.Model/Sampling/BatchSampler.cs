@@ -82,12 +82,12 @@ internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool
         var input = tensor(sequence.SelectMany(s => s.Skip(length - fed)).ToArray()).view(batch, fed); // (B, T)
         var padded = pads.Any(p => p > 0);
         var padTensor = tensor(pads.ToArray()).view(batch, 1); // (B, 1)
-        var queryIndex = arange(length - fed, length, dtype: ScalarType.Int64).unsqueeze(0); // (1, T)
-        var positions = (queryIndex - padTensor).clamp_min(0); // (B, T)
+        var queryIndex = TorchScalars.Arange(length - fed, length).unsqueeze(0); // (1, T)
+        var positions = queryIndex.sub(padTensor).clamp_min(TorchScalars.Zero); // (B, T)
         Tensor? mask = null;
         if (padded)
         {
-            var keyIndex = arange(length, dtype: ScalarType.Int64).view(1, 1, 1, length); // (1, 1, 1, S)
+            var keyIndex = TorchScalars.Arange(0, length).view(1, 1, 1, length); // (1, 1, 1, S)
             var query = queryIndex.view(1, 1, fed, 1); // (1, 1, T, 1)
             var realKey = keyIndex.ge(padTensor.view(batch, 1, 1, 1)); // (B, 1, 1, S)
             // A padding query sees only itself, so no row of the mask is empty (that would give NaN).

@@ -21,7 +21,7 @@ internal readonly record struct RowSampling(double Temperature, double TopP, int
 internal static class TokenChooser
 {
     // Candidate counts tried before a full sort: a trained model's nucleus is usually far smaller than the vocabulary.
-    private static readonly int[] CandidateCounts = [64, 1024];
+    private static readonly int[] CandidateCounts = [64, 512];
 
     /// <param name="logits">(B, V) float32.</param>
     /// <param name="uniforms">One number in [0, 1) per row (ignored for greedy rows).</param>
@@ -41,30 +41,61 @@ internal static class TokenChooser
         {
             using var temperatures = tensor(rows.Select(r => r.Greedy ? 1f : (float)r.Temperature).ToArray()).view(batch, 1); // (B, 1)
             using var probs = (logits / temperatures).softmax(1); // (B, V)
-            var (sortedProbs, sortedIds) = SortedCandidates(probs, rows, vocabulary); // (B, K) each, descending
-            var count = sortedProbs.shape[1];
-            using var rank = arange(count, dtype: ScalarType.Int64).unsqueeze(0); // (1, K)
-            using var topK = tensor(rows.Select(r => r.TopK > 0 ? (long)r.TopK : count).ToArray()).view(batch, 1); // (B, 1)
-            using var topP = tensor(rows.Select(r => r.TopP >= 1 ? 2f : (float)r.TopP).ToArray()).view(batch, 1); // (B, 1); 2 disables the cut
-            using var massBefore = sortedProbs.cumsum(1) - sortedProbs; // (B, K) mass of strictly more likely tokens
-            // A token stays while fewer than k tokens and less than p of the mass come before it; the first always stays.
-            using var cut = rank.ge(topK).logical_or(massBefore.ge(topP).logical_and(rank.gt(0))); // (B, K)
-            using var kept = sortedProbs.masked_fill(cut, 0); // (B, K)
-            using var cumulative = kept.cumsum(1); // (B, K)
-            using var total = cumulative.narrow(1, count - 1, 1); // (B, 1)
-            using var draws = tensor(uniforms.Select(u => (float)u).ToArray()).view(batch, 1) * total; // (B, 1)
-            using var position = searchsorted(cumulative, draws, right: true).clamp_max(count - 1); // (B, 1)
-            using var sampled = sortedIds.gather(1, position); // (B, 1)
-            using var greedyRows = tensor(rows.Select(r => r.Greedy).ToArray()).view(batch, 1); // (B, 1)
             using var argmax = logits.argmax(1, keepdim: true); // (B, 1)
+            using var greedyRows = tensor(rows.Select(r => r.Greedy).ToArray()).view(batch, 1); // (B, 1)
+            var candidates = SortedCandidates(probs, rows, vocabulary);
+            using var sampled = candidates is { } prefix ? SampleFromPrefix(prefix.Probs, prefix.Ids, rows, uniforms) : SampleFullRows(probs, rows, uniforms); // (B, 1)
             chosen = where(greedyRows, argmax, sampled);
         }
         using var chosenLogProbs = logProbs.gather(1, chosen); // (B, 1)
         return (chosen.data<long>().ToArray(), chosenLogProbs.data<float>().ToArray());
     }
 
-    /// <summary>The smallest sorted prefix of each row that holds its whole nucleus and top-k cut.</summary>
-    private static (Tensor Probs, Tensor Ids) SortedCandidates(Tensor probs, IReadOnlyList<RowSampling> rows, long vocabulary)
+    /// <summary>Inverse-CDF sampling over each row's sorted candidate prefix after the top-k and top-p cuts.</summary>
+    /// <param name="sortedProbs">(B, K) descending.</param>
+    /// <param name="sortedIds">(B, K) the ids of those probabilities.</param>
+    /// <returns>(B, 1) chosen ids.</returns>
+    private static Tensor SampleFromPrefix(Tensor sortedProbs, Tensor sortedIds, IReadOnlyList<RowSampling> rows, double[] uniforms)
+    {
+        using var scope = NewDisposeScope();
+        var batch = rows.Count;
+        var count = sortedProbs.shape[1];
+        var rank = TorchScalars.Arange(0, count).unsqueeze(0); // (1, K)
+        var topK = tensor(rows.Select(r => r.TopK > 0 ? (long)r.TopK : count).ToArray()).view(batch, 1); // (B, 1)
+        var topP = tensor(rows.Select(r => r.TopP >= 1 ? 2f : (float)r.TopP).ToArray()).view(batch, 1); // (B, 1); 2 disables the cut
+        var massBefore = sortedProbs.cumsum(1).sub(sortedProbs); // (B, K) mass of strictly more likely tokens
+        // A token stays while fewer than k tokens and less than p of the mass come before it; the first always stays.
+        var cut = rank.ge(topK).logical_or(massBefore.ge(topP).logical_and(rank.gt(TorchScalars.Zero))); // (B, K)
+        var cumulative = sortedProbs.masked_fill(cut, TorchScalars.Zero).cumsum(1); // (B, K)
+        var total = cumulative.narrow(1, count - 1, 1); // (B, 1)
+        var draws = tensor(uniforms.Select(u => (float)u).ToArray()).view(batch, 1) * total; // (B, 1)
+        using var lastIndex = (count - 1).ToScalar();
+        var position = searchsorted(cumulative, draws, right: true).clamp_max(lastIndex); // (B, 1)
+        var result = sortedIds.gather(1, position).MoveToOuterDisposeScope(); // (B, 1)
+        sortedProbs.Dispose();
+        sortedIds.Dispose();
+        return result;
+    }
+
+    /// <summary>Rows whose nucleus is too wide for a sorted prefix: cut and sample on the CPU in O(V) per row.</summary>
+    /// <param name="probs">(B, V) tempered probabilities.</param>
+    /// <returns>(B, 1) chosen ids (greedy rows get 0; the caller takes their argmax).</returns>
+    private static Tensor SampleFullRows(Tensor probs, IReadOnlyList<RowSampling> rows, double[] uniforms)
+    {
+        var vocabulary = (int)probs.shape[1];
+        var all = probs.contiguous().data<float>().ToArray();
+        var chosen = new long[rows.Count];
+        for (var row = 0; row < rows.Count; row++)
+        {
+            if (rows[row].Greedy) continue;
+            var span = new ReadOnlySpan<float>(all, row * vocabulary, vocabulary);
+            chosen[row] = NucleusSelection.Sample(span, rows[row].TopP, rows[row].TopK, uniforms[row]);
+        }
+        return tensor(chosen).view(rows.Count, 1);
+    }
+
+    /// <summary>The smallest sorted prefix of each row that holds its whole nucleus and top-k cut, or null if a short one does not.</summary>
+    private static (Tensor Probs, Tensor Ids)? SortedCandidates(Tensor probs, IReadOnlyList<RowSampling> rows, long vocabulary)
     {
         foreach (var count in CandidateCounts)
         {
@@ -82,7 +113,6 @@ internal static class TokenChooser
             values.Dispose();
             ids.Dispose();
         }
-        var (sorted, order) = probs.sort(1, descending: true);
-        return (sorted, order);
+        return null;
     }
 }

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CodexSharp.Core;
 using Microsoft.ML.Tokenizers;
 
@@ -89,52 +89,69 @@ public sealed class CodeTokenizer
         var mergesPath = Path.Combine(directory, "merges.txt");
         if (File.Exists(vocabPath) && File.Exists(mergesPath))
         {
-            using var vocab = File.OpenRead(vocabPath);
-            using var merges = File.OpenRead(mergesPath);
-            return FromBpeFiles(VocabAndMergesFiles, vocab, merges, vocabPath);
+            Dictionary<string, int> vocabulary;
+            try
+            {
+                vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath))
+                             ?? throw new UserInputException($"{vocabPath}: expected a JSON object of token → id");
+            }
+            catch (JsonException e)
+            {
+                throw UserInputException.At(vocabPath, (e.LineNumber ?? 0) + 1, e.Path, "expected a JSON object of token → id: " + e.Message);
+            }
+            var merges = File.ReadLines(mergesPath).Where(line => line.Length > 0 && !line.StartsWith("#version", StringComparison.Ordinal)).ToList();
+            return FromBpe(VocabAndMergesFiles, vocabulary, merges, vocabPath);
         }
         var tokenizerJson = Path.Combine(directory, "tokenizer.json");
         if (!File.Exists(tokenizerJson)) return null;
-        var (vocabStream, mergesStream) = BpeFilesFromTokenizerJson(tokenizerJson);
-        using (vocabStream)
-        using (mergesStream)
-        {
-            return FromBpeFiles(TokenizerJsonFile, vocabStream, mergesStream, tokenizerJson);
-        }
+        var (jsonVocabulary, jsonMerges) = ReadTokenizerJson(tokenizerJson);
+        return FromBpe(TokenizerJsonFile, jsonVocabulary, jsonMerges, tokenizerJson);
     }
 
-    private static CodeTokenizer FromBpeFiles(string name, Stream vocab, Stream merges, string source)
+    // GPT-2's pre-tokenizer: contractions, letters, digits, other symbols, each with an optional leading space.
+    private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    private static CodeTokenizer FromBpe(string name, Dictionary<string, int> vocabulary, List<string> merges, string source)
     {
-        var bpe = CodeGenTokenizer.Create(vocab, merges, addPrefixSpace: false, addBeginOfSentence: false, addEndOfSentence: false);
-        var endOfText = bpe.Vocabulary.TryGetValue(EndOfTextText, out var id)
-            ? id
-            : throw new UserInputException($"{source}: the vocabulary has no {EndOfTextText} token");
-        var size = bpe.Vocabulary.Values.Max() + 1;
-        return new CodeTokenizer(name, bpe, endOfText, size);
+        if (!vocabulary.TryGetValue(EndOfTextText, out var endOfText)) throw new UserInputException($"{source}: the vocabulary has no {EndOfTextText} token");
+        var special = new Dictionary<string, int> { [EndOfTextText] = endOfText };
+        var bpe = BpeTokenizer.Create(new BpeOptions(vocabulary)
+        {
+            Merges = merges,
+            ByteLevel = true,
+            SpecialTokens = special,
+            PreTokenizer = new RegexPreTokenizer(new Regex(Gpt2Pattern, RegexOptions.Compiled), special),
+        });
+        return new CodeTokenizer(name, bpe, endOfText, vocabulary.Values.Max() + 1);
     }
 
-    /// <summary>Rewrites tokenizer.json's BPE model as vocab.json and merges.txt streams.</summary>
-    private static (Stream Vocab, Stream Merges) BpeFilesFromTokenizerJson(string path)
+    /// <summary>Reads the BPE model of a Hugging Face tokenizer.json: its vocabulary (added tokens included) and merges.</summary>
+    private static (Dictionary<string, int> Vocabulary, List<string> Merges) ReadTokenizerJson(string path)
     {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        if (!document.RootElement.TryGetProperty("model", out var model) || !model.TryGetProperty("vocab", out var vocab)
-            || !model.TryGetProperty("merges", out var merges))
+        try
         {
-            throw new UserInputException($"{path}: field 'model': expected a BPE model with 'vocab' and 'merges'");
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            if (!document.RootElement.TryGetProperty("model", out var model) || !model.TryGetProperty("vocab", out var vocab)
+                || !model.TryGetProperty("merges", out var merges))
+            {
+                throw new UserInputException($"{path}: field 'model': expected a BPE model with 'vocab' and 'merges'");
+            }
+            var vocabulary = new Dictionary<string, int>();
+            foreach (var entry in vocab.EnumerateObject()) vocabulary[entry.Name] = entry.Value.GetInt32();
+            // Added tokens such as <|endoftext|> live outside the BPE model.
+            if (document.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var token in added.EnumerateArray()) vocabulary[token.GetProperty("content").GetString()!] = token.GetProperty("id").GetInt32();
+            }
+            // Older files store a merge as "a b", newer ones as ["a", "b"].
+            var mergeList = merges.EnumerateArray()
+                .Select(m => m.ValueKind == JsonValueKind.Array ? $"{m[0].GetString()} {m[1].GetString()}" : m.GetString()!)
+                .ToList();
+            return (vocabulary, mergeList);
         }
-        var vocabulary = new Dictionary<string, int>();
-        foreach (var entry in vocab.EnumerateObject()) vocabulary[entry.Name] = entry.Value.GetInt32();
-        // Added tokens such as <|endoftext|> live outside the BPE model.
-        if (document.RootElement.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
+        catch (JsonException e)
         {
-            foreach (var token in added.EnumerateArray()) vocabulary[token.GetProperty("content").GetString()!] = token.GetProperty("id").GetInt32();
+            throw UserInputException.At(path, (e.LineNumber ?? 0) + 1, e.Path, e.Message);
         }
-        var mergesText = new StringBuilder("#version: 0.2\n");
-        foreach (var merge in merges.EnumerateArray())
-        {
-            // Older files store "a b", newer ones ["a", "b"].
-            mergesText.Append(merge.ValueKind == JsonValueKind.Array ? $"{merge[0].GetString()} {merge[1].GetString()}" : merge.GetString()).Append('\n');
-        }
-        return (new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(vocabulary)), new MemoryStream(Encoding.UTF8.GetBytes(mergesText.ToString())));
     }
 }

@@ -1,0 +1,12 @@
+using System.Diagnostics;
+using CodexSharp.Model.Benchmarks;
+
+// Usage: dotnet run -c Release --project bench/model -- [sampling|accuracy|memory|tokenizer|all] [--quick]
+var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var quick = args.Contains("--quick");
+var clock = Stopwatch.StartNew();
+if (mode is "sampling" or "all") SamplingBenchmark.Run(quick);
+if (mode is "accuracy" or "all") BFloat16Accuracy.Run();
+if (mode is "memory" or "all") MemoryBenchmark.Run(quick ? 200 : 1000);
+if (mode is "tokenizer" or "all") TokenizerBenchmark.Run();
+Console.WriteLine($"done in {clock.Elapsed.TotalSeconds:F0} s");

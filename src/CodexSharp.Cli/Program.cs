@@ -11,5 +11,8 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     GenerateCommand.Create(),
     RunCommand.Create(),
     DatasetsCommand.Create(),
+    ScoreCommand.Create(),
+    ServeCommand.Create(),
+    ModelCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

@@ -1,0 +1,52 @@
+using CodexSharp.Core.Generation;
+
+namespace CodexSharp.Serving.Tests;
+
+public sealed class AdmissionTests
+{
+    /// <summary>A generator that holds every call until released: makes "busy" observable without timing.</summary>
+    private sealed class GatedGenerator : ICodeGenerator
+    {
+        private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int started;
+
+        public string ModelName => "gated";
+
+        public int Started => Volatile.Read(ref started);
+
+        public void Release() => release.TrySetResult();
+
+        public async Task<IReadOnlyList<GeneratedCompletion>> GenerateAsync(CompletionRequest request, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref started);
+            await release.Task.WaitAsync(cancellationToken);
+            return Enumerable.Range(0, request.N).Select(i => new GeneratedCompletion($"{request.Prompt}#{i}", "stop")).ToList();
+        }
+
+        public void Dispose() => Release();
+    }
+
+    [Fact]
+    public async Task Beyond_the_running_and_waiting_limits_the_server_answers_429_and_recovers()
+    {
+        using var generator = new GatedGenerator();
+        await using var server = await CompletionServer.StartAsync(generator, new ServerOptions { Port = 0, MaxConcurrentRequests = 1, MaxQueuedRequests = 1 });
+        var client = new OpenAiProtocolClient(server.BaseAddress);
+        var running = client.CompleteAsync(new { prompt = "a" });
+        while (generator.Started < 1) await Task.Delay(10);
+        var waiting = client.CompleteAsync(new { prompt = "b" });
+        // The third request finds one running and one waiting: refused at once.
+        var (status, body) = await client.CompleteAsync(new { prompt = "c" });
+        Assert.Equal(429, status);
+        Assert.Equal("server_busy", (string?)body["error"]!["type"]);
+        Assert.Equal(1, generator.Started);
+
+        generator.Release();
+        Assert.Equal("a#0", (string?)(await running).Body["choices"]![0]!["text"]);
+        Assert.Equal("b#0", (string?)(await waiting).Body["choices"]![0]!["text"]);
+        var (after, reply) = await client.CompleteAsync(new { prompt = "d", n = 2 });
+        Assert.Equal(200, after);
+        Assert.Equal("d#1", (string?)reply["choices"]![1]!["text"]);
+        Assert.Equal(0, (int)reply["usage"]!["prompt_tokens"]!);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using OpenAI.Models;
+
+namespace CodexSharp.Serving.Tests;
+
+public sealed class CompletionsEndpointTests(TinyServedModel served) : IClassFixture<TinyServedModel>
+{
+    private readonly OpenAiProtocolClient client = new(served.Server.BaseAddress);
+
+    [Fact]
+    public async Task The_sdk_lists_the_served_model()
+    {
+        var models = (await client.Client.GetOpenAIModelClient().GetModelsAsync()).Value;
+        var model = Assert.Single(models);
+        Assert.Equal(served.Generator.ModelName, model.Id);
+        Assert.Equal("codexsharp", model.OwnedBy);
+        OpenAIModel one = await client.Client.GetOpenAIModelClient().GetModelAsync(served.Generator.ModelName);
+        Assert.Equal(model.Id, one.Id);
+    }
+
+    [Fact]
+    public async Task Completions_return_n_choices_with_logprobs_usage_and_finish_reasons()
+    {
+        var (status, body) = await client.CompleteAsync(new
+        {
+            model = served.Generator.ModelName, prompt = "def add(a, b):\n", n = 3, max_tokens = 5, temperature = 0.8, top_p = 0.95, logprobs = 1, seed = 7,
+        });
+        Assert.Equal(200, status);
+        Assert.Equal("text_completion", (string?)body["object"]);
+        var choices = body["choices"]!.AsArray();
+        Assert.Equal(3, choices.Count);
+        var completionTokens = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var choice = choices[i]!;
+            Assert.Equal(i, (int)choice["index"]!);
+            var tokens = choice["logprobs"]!["tokens"]!.AsArray();
+            var logProbs = choice["logprobs"]!["token_logprobs"]!.AsArray();
+            Assert.Equal(tokens.Count, logProbs.Count);
+            Assert.All(logProbs, lp => Assert.True((double)lp! < 0));
+            Assert.Equal((string?)choice["text"], string.Concat(tokens.Select(t => (string?)t)));
+            Assert.Contains((string?)choice["finish_reason"], new[] { "length", "stop" });
+            completionTokens += tokens.Count;
+        }
+        Assert.Equal(served.Generator.CountTokens("def add(a, b):\n"), (int)body["usage"]!["prompt_tokens"]!);
+        Assert.Equal(completionTokens, (int)body["usage"]!["completion_tokens"]!);
+
+        // The same seed gives the same texts; logprobs omitted when not asked for.
+        var (_, again) = await client.CompleteAsync(new { prompt = "def add(a, b):\n", n = 3, max_tokens = 5, temperature = 0.8, top_p = 0.95, seed = 7 });
+        Assert.Equal(choices.Select(c => (string?)c!["text"]), again["choices"]!.AsArray().Select(c => (string?)c!["text"]));
+        Assert.Null(again["choices"]![0]!["logprobs"]);
+    }
+
+    [Fact]
+    public async Task A_list_of_prompts_gives_n_choices_each_in_order_and_stop_sequences_are_cut()
+    {
+        var (_, free) = await client.CompleteAsync(new { prompt = "x = 1\n", max_tokens = 24, temperature = 0 });
+        var freeText = (string)free["choices"]![0]!["text"]!;
+        Assert.Equal("length", (string?)free["choices"]![0]!["finish_reason"]);
+        var stop = freeText.Substring(freeText.Length / 2, 2);
+
+        var (status, body) = await client.CompleteAsync(new { prompt = new[] { "x = 1\n", "import os\n" }, n = 2, max_tokens = 24, temperature = 0, stop = new[] { stop } });
+        Assert.Equal(200, status);
+        var choices = body["choices"]!.AsArray();
+        Assert.Equal([0, 1, 2, 3], choices.Select(c => (int)c!["index"]!));
+        var first = (string)choices[0]!["text"]!;
+        Assert.Equal(freeText[..freeText.IndexOf(stop, StringComparison.Ordinal)], first);
+        Assert.Equal("stop", (string?)choices[0]!["finish_reason"]);
+        Assert.Equal(first, (string?)choices[1]!["text"]);
+        Assert.DoesNotContain(stop, (string)choices[2]!["text"]!);
+    }
+
+    [Theory]
+    [InlineData("{\"prompt\": \"x\", \"temperature\": 5}", "temperature")]
+    [InlineData("{\"prompt\": \"x\", \"top_p\": 0}", "top_p")]
+    [InlineData("{\"prompt\": \"x\", \"n\": 0}", "n")]
+    [InlineData("{\"prompt\": \"x\", \"max_tokens\": -1}", "max_tokens")]
+    [InlineData("{\"prompt\": \"x\", \"max_tokens\": \"ten\"}", "max_tokens")]
+    [InlineData("{\"prompt\": \"x\", \"logprobs\": 9}", "logprobs")]
+    [InlineData("{\"prompt\": \"x\", \"stop\": 3}", "stop")]
+    [InlineData("{\"prompt\": \"x\", \"stream\": true}", "stream")]
+    [InlineData("{\"prompt\": [1, 2, 3]}", "prompt")]
+    [InlineData("{\"max_tokens\": 3}", "prompt")]
+    [InlineData("{\"prompt\": \"x\",", "body")]
+    [InlineData("[1]", "body")]
+    public async Task Bad_requests_get_openai_style_400s_naming_the_parameter(string json, string param)
+    {
+        var (status, body) = await client.PostAsync(BinaryData.FromString(json));
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_request_error", (string?)body["error"]!["type"]);
+        Assert.Equal(param, (string?)body["error"]!["param"]);
+        Assert.False(string.IsNullOrWhiteSpace((string?)body["error"]!["message"]));
+    }
+
+    [Fact]
+    public async Task A_prompt_longer_than_the_context_is_a_400_that_says_so()
+    {
+        var (status, body) = await client.CompleteAsync(new { prompt = string.Join(" ", Enumerable.Repeat("word", 400)), max_tokens = 4 });
+        Assert.Equal(400, status);
+        Assert.Contains("context", (string?)body["error"]!["message"]);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_all_complete_with_their_own_results()
+    {
+        var prompts = Enumerable.Range(0, 8).Select(i => $"def f{i}(x):\n").ToList();
+        var alone = new List<string>();
+        foreach (var prompt in prompts)
+        {
+            var (_, body) = await client.CompleteAsync(new { prompt, max_tokens = 6, temperature = 0 });
+            alone.Add((string)body["choices"]![0]!["text"]!);
+        }
+        var together = await Task.WhenAll(prompts.Select(prompt => client.CompleteAsync(new { prompt, max_tokens = 6, temperature = 0 })));
+        for (var i = 0; i < prompts.Count; i++)
+        {
+            Assert.Equal(200, together[i].Status);
+            Assert.Equal(alone[i], (string?)together[i].Body["choices"]![0]!["text"]);
+        }
+    }
+}

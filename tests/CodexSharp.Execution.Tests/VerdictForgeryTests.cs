@@ -36,6 +36,16 @@ public sealed class VerdictForgeryTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_well_formed_report_without_the_runs_nonce_is_not_a_pass()
+    {
+        // The report layout is public (it is in this repository); the nonce is what the program cannot know.
+        var program = "import os, struct\nos.write(3, struct.pack('<16sQBI', bytes(16), os.getpid(), 0, 0))\nos._exit(0)\n";
+        var result = await sandbox.RunAsync(program + FailingTest);
+        Assert.Equal("failed: the program wrote to the harness's report channel (verdict forgery refused)", result.Result);
+        await sandbox.AssertHealthyAsync();
+    }
+
+    [Fact]
     public async Task The_program_sees_no_descriptor_of_the_harness_protocol()
     {
         var result = await sandbox.RunAsync("import os\nassert False, sorted(int(fd) for fd in os.listdir('/proc/self/fd'))\n");

@@ -46,6 +46,11 @@ internal sealed class WorkerSlot(WorkerLaunch launch, PythonRunnerOptions option
             run.Fail(new InvalidOperationException("A replacement sandbox worker could not start" + error.Message));
             return;
         }
+        catch (OperationCanceledException)
+        {
+            run.Abandon();
+            throw;
+        }
         var started = Stopwatch.GetTimestamp();
         try
         {

@@ -5,6 +5,7 @@ using CodexSharp.Model.Benchmarks;
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var quick = args.Contains("--quick");
 var clock = Stopwatch.StartNew();
+if (mode is "forward") SamplingBenchmark.ForwardOnly();
 if (mode is "sampling" or "all") SamplingBenchmark.Run(quick);
 if (mode is "accuracy" or "all") BFloat16Accuracy.Run();
 if (mode is "memory" or "all") MemoryBenchmark.Run(quick ? 200 : 1000);

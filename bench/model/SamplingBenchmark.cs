@@ -47,6 +47,24 @@ internal static class SamplingBenchmark
         }
     }
 
+    /// <summary>Only the per-step breakdown (forward, head, top-p choice), fp32 and bf16, batch 1 and 32.</summary>
+    public static void ForwardOnly()
+    {
+        var tokenizer = CodeTokenizer.CreateP50kBase();
+        var prompt = tokenizer.Encode("def fibonacci(n):\n    \"\"\"Return the n-th Fibonacci number.\"\"\"\n");
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}; torch threads {torch.get_num_threads()}");
+        foreach (var bf16 in new[] { false, true })
+        {
+            using var model = GptModel.CreateRandom(GptPresets.Small30M, seed: 1);
+            if (bf16) model.ToBFloat16();
+            foreach (var batch in new[] { 1, 32 })
+            {
+                Console.Write($"{(bf16 ? "bf16" : "fp32")} batch {batch,2}: ");
+                Breakdown(model, prompt, batch, 16);
+            }
+        }
+    }
+
     private static void Report(string name, double tokensPerSecond, int batch, double probe) =>
         Console.WriteLine($"{name,-44} {tokensPerSecond,10:F0} {1000.0 * batch / tokensPerSecond,9:F1}  {tokensPerSecond / probe:F2}x");
 
@@ -82,7 +100,7 @@ internal static class SamplingBenchmark
             using var logits = torch.nn.functional.linear(hidden, head);
         }
         var headMs = clock.Elapsed.TotalMilliseconds / steps;
-        Console.WriteLine($"{"",-44} forward {forwardMs:F2} ms/step, of which output head {headMs:F2} ms ({100 * headMs / forwardMs:F0}%); top-p choice on a flat distribution {chooseMs:F2} ms/step");
+        Console.WriteLine($"{"",-4} forward {forwardMs:F2} ms/step, of which output head {headMs:F2} ms ({100 * headMs / forwardMs:F0}%); top-p choice on a flat distribution {chooseMs:F2} ms/step");
     }
 
     /// <returns>Generated tokens per second over the whole batch (prefill included).</returns>

@@ -79,6 +79,26 @@ public sealed class TokenizerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Gpt2_vocab_and_merges_files_encode_python_exactly_as_r50k()
+    {
+        var (vocab, merges) = Gpt2FilesFromTiktoken.Build();
+        Assert.Equal(50000, merges.Count);
+        var directory = TinyModels.TempDirectory();
+        File.WriteAllText(Path.Combine(directory, "vocab.json"), JsonSerializer.Serialize(vocab));
+        File.WriteAllText(Path.Combine(directory, "merges.txt"), "#version: 0.2\n" + string.Join("\n", merges) + "\n");
+        var files = CodeTokenizer.FromDirectory(directory)!;
+        var r50k = CodeTokenizer.CreateR50kBase();
+        Assert.Equal(50256, files.EndOfText);
+        foreach (var (path, text) in PythonCorpus.Files(300_000))
+        {
+            var expected = r50k.Encode(text);
+            var actual = files.Encode(text);
+            Assert.True(expected.SequenceEqual(actual), $"{path}: ids differ at token {expected.Zip(actual).TakeWhile(p => p.First == p.Second).Count()}");
+            Assert.Equal(text, files.Decode(actual));
+        }
+    }
+
+    [Fact]
     public void Directory_tokenizers_read_vocab_and_merges_or_tokenizer_json()
     {
         var (vocab, merges) = ToyGpt2Bpe.Build();

@@ -4,6 +4,8 @@ using CodexSharp.Model.Benchmarks;
 // Usage: dotnet run -c Release --project bench/model -- [sampling|accuracy|memory|tokenizer|all] [--quick]
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var quick = args.Contains("--quick");
+// Before anything touches libtorch: allocator and OpenMP settings (see TorchRuntime).
+CodexSharp.Model.TorchRuntime.EnsureInitialized();
 var clock = Stopwatch.StartNew();
 if (mode is "forward") SamplingBenchmark.ForwardOnly();
 if (mode is "sampling" or "all") SamplingBenchmark.Run(quick);

@@ -26,6 +26,11 @@ public static partial class TorchRuntime
                 try
                 {
                     _ = SetMallocOption(MmapThresholdOption, MmapThresholdBytes);
+                    // libtorch's OpenMP threads spin while waiting by default; on a machine whose cores are shared
+                    // (sandbox workers, other jobs) spinning threads steal the cores the work needs: a forward pass
+                    // measured 7x slower under load. Passive waiting sleeps instead. Must precede loading libtorch
+                    // (libgomp reads it once), and an explicit setting in the environment wins.
+                    _ = SetEnvironment("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
                 }
                 catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
                 {
@@ -38,4 +43,7 @@ public static partial class TorchRuntime
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int SetMallocOption(int option, int value);
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnvironment(string name, string value, int overwrite);
 }

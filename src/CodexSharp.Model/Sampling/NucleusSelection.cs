@@ -10,6 +10,10 @@ internal static class NucleusSelection
 {
     private const int Buckets = 1 << 16;
 
+    // Reused per thread: a fresh 512 KiB histogram per row would land on the large-object heap every step.
+    [ThreadStatic] private static double[]? massBuffer;
+    [ThreadStatic] private static int[]? countBuffer;
+
     /// <param name="probs">The row's (tempered) probabilities, summing to about 1.</param>
     /// <param name="topP">Keep the most likely tokens until their mass reaches this (values ≥ 1 keep all).</param>
     /// <param name="topK">Keep at most this many of the most likely tokens; 0 means no cut.</param>
@@ -39,7 +43,8 @@ internal static class NucleusSelection
     internal static float MassThreshold(ReadOnlySpan<float> probs, double topP)
     {
         if (topP >= 1) return 0f;
-        var mass = new double[Buckets];
+        var mass = massBuffer ??= new double[Buckets];
+        Array.Clear(mass);
         foreach (var p in probs) mass[Bucket(p)] += p;
         double above = 0;
         for (var bucket = Buckets - 1; bucket >= 0; bucket--)
@@ -70,7 +75,8 @@ internal static class NucleusSelection
     internal static float RankThreshold(ReadOnlySpan<float> probs, int topK)
     {
         if (topK >= probs.Length) return 0f;
-        var counts = new int[Buckets];
+        var counts = countBuffer ??= new int[Buckets];
+        Array.Clear(counts);
         foreach (var p in probs) counts[Bucket(p)]++;
         var seen = 0;
         for (var bucket = Buckets - 1; bucket >= 0; bucket--)

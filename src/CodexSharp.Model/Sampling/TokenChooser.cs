@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -83,13 +84,14 @@ internal static class TokenChooser
     private static Tensor SampleFullRows(Tensor probs, IReadOnlyList<RowSampling> rows, double[] uniforms)
     {
         var vocabulary = (int)probs.shape[1];
-        var all = probs.contiguous().data<float>().ToArray();
+        using var contiguous = probs.contiguous();
+        // A view of the tensor's own memory: no copy (TensorAccessor.ToArray copies element by element).
+        var all = MemoryMarshal.Cast<byte, float>(contiguous.bytes);
         var chosen = new long[rows.Count];
         for (var row = 0; row < rows.Count; row++)
         {
             if (rows[row].Greedy) continue;
-            var span = new ReadOnlySpan<float>(all, row * vocabulary, vocabulary);
-            chosen[row] = NucleusSelection.Sample(span, rows[row].TopP, rows[row].TopK, uniforms[row]);
+            chosen[row] = NucleusSelection.Sample(all.Slice(row * vocabulary, vocabulary), rows[row].TopP, rows[row].TopK, uniforms[row]);
         }
         return tensor(chosen).view(rows.Count, 1);
     }

@@ -154,6 +154,17 @@ public sealed class CompletionsServerTests
         Assert.Equal(new Uri("https://api.openai.com/v1/completions"), options.CompletionsUrl);
     }
 
+    [Fact]
+    public async Task A_model_the_server_does_not_list_is_warned_about_before_the_run()
+    {
+        await using var server = await ScriptedModelServer.StartAsync();
+        var factory = new CodeGeneratorFactory(environment: _ => null);
+        var warning = await factory.CheckServedModelAsync(ModelSpec.Parse($"openai:other@{server.BaseUrl}"), new BackendSettings());
+        Assert.Contains($"lists {server.ModelName}, not 'other'", warning);
+        Assert.Null(await factory.CheckServedModelAsync(ModelSpec.Parse($"chat:{server.ModelName}@{server.BaseUrl}"), new BackendSettings()));
+        Assert.Null(await factory.CheckServedModelAsync(ModelSpec.Parse("openai:m@http://127.0.0.1:1/v1"), new BackendSettings()));
+    }
+
     [Theory]
     [InlineData("http://h:1", "http://h:1/v1/completions")]
     [InlineData("http://h:1/v1", "http://h:1/v1/completions")]

@@ -61,4 +61,17 @@ public sealed class SamplesJournalTests : IDisposable
         var error = Assert.Throws<UserInputException>(() => SamplesJournal.Open(path));
         Assert.Contains("s.jsonl:2:", error.Message);
     }
+
+    [Fact]
+    public void A_second_writer_is_refused_until_the_first_closes()
+    {
+        var path = Path.Combine(_dir, "s.jsonl");
+        using (SamplesJournal.Open(path))
+        {
+            var error = Assert.Throws<UserInputException>(() => SamplesJournal.Open(path));
+            Assert.Contains("another run is writing this file", error.Message);
+        }
+        using var again = SamplesJournal.Open(path);
+        Assert.Equal(0, again.CountFor("A"));
+    }
 }

@@ -110,6 +110,7 @@ internal sealed class GenerationFlags
             notice: message => Warn(message),
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, settings);
+        if (await factory.CheckServedModelAsync(spec, settings, ct) is { } mismatch) Warn(mismatch);
         var record = GenerationRecord.Build(spec.Text, spec.Kind.ToString(), spec.Model, BackendOptions(spec, settings), options,
             new DatasetIdentity(source == "file" ? Path.GetFileName(problems.Path) : source, problems.Path, problems.Sha256, tasks.Count));
 

@@ -119,13 +119,20 @@ public sealed class OpenAICompletionsGenerator : ICodeGenerator
     private string ConnectionProblem(HttpRequestException e)
     {
         var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
-        return socket?.SocketErrorCode switch
+        if (socket?.SocketErrorCode == SocketError.ConnectionRefused)
+            return $"cannot reach {_source}: connection refused (is the server running, and is the URL right?).";
+        return e.HttpRequestError switch
         {
-            SocketError.ConnectionRefused => $"cannot reach {_source}: connection refused (is the server running, and is the URL right?).",
-            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot reach {_source}: unknown host '{_options.Endpoint.Host}'.",
-            _ when e.HttpRequestError == HttpRequestError.ResponseEnded => $"{_source} closed the connection before answering.",
-            _ => $"cannot reach {_source}: {e.Message}",
+            HttpRequestError.NameResolutionError => $"cannot reach {_source}: unknown host '{_options.Endpoint.Host}'.",
+            HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError => $"cannot reach {_source}: {Innermost(e).Message}",
+            _ => $"{_source} closed the connection before answering ({Innermost(e).Message}).",
         };
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
     }
 
     private Exception StatusError(HttpResponseMessage response, string body)

@@ -17,10 +17,13 @@ public sealed class SamplesJournal : IDisposable
     private readonly Dictionary<string, int> _unindexed = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    private SamplesJournal(string path, FileStream stream, int repairedBytes)
+    private readonly FileStream _lock;
+
+    private SamplesJournal(string path, FileStream stream, FileStream lockFile, int repairedBytes)
     {
         Path = path;
         _stream = stream;
+        _lock = lockFile;
         RepairedBytes = repairedBytes;
     }
 
@@ -32,24 +35,42 @@ public sealed class SamplesJournal : IDisposable
     /// <summary>Task ids that have rows in the file.</summary>
     public IEnumerable<string> TaskIds => _indices.Keys.Union(_unindexed.Keys);
 
-    /// <exception cref="UserInputException">A complete line of the existing file is not a sample row.</exception>
+    /// <exception cref="UserInputException">Another run is writing the file, or a complete line of it is not a sample row.</exception>
     public static SamplesJournal Open(string path)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var lockFile = TakeLock(path);
+        FileStream? stream = null;
         try
         {
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
             var repaired = RepairTornTail(stream);
-            var journal = new SamplesJournal(path, stream, repaired);
+            var journal = new SamplesJournal(path, stream, lockFile, repaired);
             journal.ReadExisting();
             stream.Seek(0, SeekOrigin.End);
             return journal;
         }
         catch
         {
-            stream.Dispose();
+            stream?.Dispose();
+            lockFile.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>An exclusive lock beside the file, so two runs never append to it at once. The operating system
+    /// drops the lock when a process dies, so a killed run never blocks the next one.</summary>
+    private static FileStream TakeLock(string path)
+    {
+        var lockPath = path + ".lock";
+        try
+        {
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new UserInputException($"{path}: another run is writing this file (it holds {lockPath}); wait for it to finish or use another --out.");
         }
     }
 
@@ -82,7 +103,11 @@ public sealed class SamplesJournal : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _lock.Dispose();
+    }
 
     private void Record(string taskId, int? index)
     {

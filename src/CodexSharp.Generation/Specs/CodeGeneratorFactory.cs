@@ -62,6 +62,10 @@ public sealed class CodeGeneratorFactory(
         Template = InstructionTemplate.ForDataset(settings.Dataset),
     };
 
+    /// <summary>A warning when the server lists its models and the spec's model is not among them (see <see cref="ServedModelCheck"/>).</summary>
+    public Task<string?> CheckServedModelAsync(ModelSpec spec, BackendSettings settings, CancellationToken cancellationToken = default) =>
+        spec.IsLocal ? Task.FromResult<string?>(null) : ServedModelCheck.WarningAsync(spec, ApiKey(spec, settings), cancellationToken);
+
     private string? ApiKey(ModelSpec spec, BackendSettings settings)
     {
         var key = _environment(settings.ApiKeyVariable);

@@ -69,6 +69,7 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         configure?.Invoke(server);
         app.MapPost("/v1/completions", server.CompletionsAsync);
         app.MapPost("/v1/chat/completions", server.ChatAsync);
+        app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = server.ModelName, @object = "model" } } }));
         await app.StartAsync();
         var address = app.Urls.First();
         server.BaseUrl = new Uri(address.TrimEnd('/') + "/v1");

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using CodexSharp.Generation.Tests.Fixtures;
+
+namespace CodexSharp.Generation.Tests;
+
+/// <summary>
+/// End to end: <c>codexsharp generate</c> and <c>codexsharp run</c> as child processes against the real
+/// <c>codexsharp serve</c> over a tiny random model on loopback, including SIGKILL mid-run and resume.
+/// </summary>
+public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<ServedTinyModel>, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cs-e2e-").FullName;
+    private readonly string[] _taskIds = TinyProblems.Tasks().Select(t => t.TaskId).ToArray();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Generate_killed_with_sigkill_mid_run_resumes_to_exactly_n_per_task()
+    {
+        var outPath = Path.Combine(_dir, "samples.jsonl");
+        var args = GenerateProcess.Args(served.Spec, outPath, 3, "--samples-per-request", "1", "--concurrency", "1", "--max-tokens", "32", "--seed", "11", "--temperature", "0.8");
+        Assert.True(await GenerateProcess.KillAfterRowsAsync(args, outPath, 1), "generate finished before it could be killed");
+        var afterKill = SamplesFileAssert.Rows(outPath).Count;
+        Assert.InRange(afterKill, 1, 8);
+        SamplesFileAssert.AtMostNPerTaskNoDuplicates(outPath, 3);
+
+        var outcome = await GenerateProcess.RunAsync(args);
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        SamplesFileAssert.ExactlyNPerTask(outPath, _taskIds, 3);
+        Assert.Contains($"{9 - afterKill} new, {afterKill} already there", outcome.StandardOutput);
+        var rows = SamplesFileAssert.Rows(outPath);
+        Assert.All(rows, r => Assert.NotNull(r["mean_logprob"]));
+        Assert.All(rows, r => Assert.Equal(r["completion"]!.GetValue<string>(), CodexSharp.Core.Generation.StopSequences.Truncate(r["raw_completion"]!.GetValue<string>(), CodexSharp.Core.Generation.StopSequences.Paper)));
+    }
+
+    [Fact]
+    public async Task Run_against_serve_generates_evaluates_and_summarises()
+    {
+        var outPath = Path.Combine(_dir, "run.jsonl");
+        string[] args = ["run", "--model", served.Spec, "--problems", TinyProblems.Path, "--n", "2", "--out", outPath, "--k", "1", "--max-tokens", "24", "--workers", "1"];
+        var outcome = await GenerateProcess.RunAsync(args);
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        SamplesFileAssert.ExactlyNPerTask(outPath, _taskIds, 2);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "run.jsonl_results.summary.json")))!;
+        Assert.Equal(3, summary["problems_evaluated"]!.GetValue<int>());
+        Assert.InRange(summary["pass_at_k"]!["pass@1"]!["value"]!.GetValue<double>(), 0, 1);
+    }
+
+    [Fact]
+    public async Task A_model_name_serve_does_not_list_is_pointed_out()
+    {
+        // serve answers whatever model name it is sent (as llama.cpp does), so the mismatch is a warning from its model list.
+        var outcome = await GenerateProcess.RunAsync(GenerateProcess.Args($"openai:not-this-one@{served.BaseUrl}", Path.Combine(_dir, "wrong.jsonl"), 1, "--max-tokens", "8"));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"lists {served.ModelName}, not 'not-this-one'", outcome.StandardOutput.ReplaceLineEndings(" "));
+    }
+}

@@ -77,8 +77,6 @@ public sealed class OpenAICompletionsGenerator : ICodeGenerator
             ["max_tokens"] = sampling.MaxTokens,
             ["temperature"] = sampling.Temperature,
             ["top_p"] = sampling.TopP,
-            ["echo"] = false,
-            ["stream"] = false,
         };
         var stopArray = new JsonArray();
         foreach (var stop in stops) stopArray.Add(stop);

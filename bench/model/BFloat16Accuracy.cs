@@ -17,10 +17,11 @@ internal static class BFloat16Accuracy
         using var fp32 = GptModel.CreateRandom(GptPresets.Small30M, seed: 1);
         // Sharper than GPT-2's initialisation so the distribution is not nearly uniform (closer to a trained model).
         using (no_grad())
+        using (var five = 5.ToScalar())
         {
             foreach (var (name, p) in fp32.named_parameters())
             {
-                if (name.EndsWith("wte.weight", StringComparison.Ordinal)) p.mul_(5);
+                if (name.EndsWith("wte.weight", StringComparison.Ordinal)) p.mul_(five);
             }
         }
         var reference = SequenceScorer.Score(fp32, tokens);

@@ -8,10 +8,11 @@ namespace CodexSharp.Model.Benchmarks;
 /// <summary>Resident memory while serving many scoring and sampling requests through the generator: it must stay flat.</summary>
 internal static class MemoryBenchmark
 {
-    public static void Run(int requests)
+    public static void Run(int requests, string preset)
     {
         var directory = Path.Combine(Path.GetTempPath(), "codexsharp-bench-memory");
-        using (var model = GptModel.CreateRandom(GptPresets.Small30M, seed: 3)) LocalCheckpoint.Save(model, directory);
+        using (var model = GptModel.CreateRandom(GptPresets.ByName(preset), seed: 3)) LocalCheckpoint.Save(model, directory);
+        Console.WriteLine($"memory: preset {preset}, {requests} requests (scoring and sampling alternate)");
         using var generator = LocalModelGenerator.Load("local:" + directory);
         var options = new SamplingOptions { Temperature = 0.8, MaxTokens = 16, Stop = StopSequences.Paper };
         var random = new Random(1);

@@ -19,12 +19,17 @@ namespace CodexSharp.Serving;
 public sealed class CompletionServer : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly RequestAdmission admission;
 
-    private CompletionServer(WebApplication app, Uri baseAddress)
+    private CompletionServer(WebApplication app, RequestAdmission admission, Uri baseAddress)
     {
         this.app = app;
+        this.admission = admission;
         BaseAddress = baseAddress;
     }
+
+    /// <summary>Completion requests admitted and not yet answered (running plus waiting for a slot).</summary>
+    public int RequestsInFlight => admission.InFlight;
 
     /// <summary>The server's root, e.g. http://127.0.0.1:8000/ (the OpenAI base URL is this + "v1").</summary>
     public Uri BaseAddress { get; }
@@ -47,7 +52,7 @@ public sealed class CompletionServer : IAsyncDisposable
         app.MapGet("/health", () => Results.Text("ok"));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new CompletionServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return new CompletionServer(app, admission, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops gracefully.</summary>

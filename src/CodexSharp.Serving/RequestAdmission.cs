@@ -9,6 +9,9 @@ internal sealed class RequestAdmission(int concurrent, int queued)
     private readonly SemaphoreSlim running = new(Math.Max(1, concurrent), Math.Max(1, concurrent));
     private int waitingOrRunning;
 
+    /// <summary>Requests admitted and not finished: running plus waiting.</summary>
+    public int InFlight => Volatile.Read(ref waitingOrRunning);
+
     public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref waitingOrRunning) > Math.Max(1, concurrent) + Math.Max(0, queued))

@@ -1,4 +1,5 @@
 using CodexSharp.Model.Modeling;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CodexSharp.Model.Tests;
@@ -20,8 +21,9 @@ public sealed class GptModelTests
         using var model = TinyModels.Create(TinyModels.Micro, seed: 7);
         // Larger weights than GPT-2's init make attention and GELU non-trivial.
         using (no_grad())
+        using (var eight = 8.ToScalar())
         {
-            foreach (var (_, p) in model.named_parameters()) p.mul_(8);
+            foreach (var (_, p) in model.named_parameters()) p.mul_(eight);
         }
         int[] tokens = [3, 17, 42, 0, 9, 9, 31, 5];
         var expected = new ReferenceGpt(model).Forward(tokens);

@@ -35,6 +35,8 @@ public sealed class AdmissionTests
         var running = client.CompleteAsync(new { prompt = "a" });
         while (generator.Started < 1) await Task.Delay(10);
         var waiting = client.CompleteAsync(new { prompt = "b" });
+        // Wait until the server holds "b" in its waiting room, so "c" cannot overtake it.
+        while (server.RequestsInFlight < 2) await Task.Delay(10);
         // The third request finds one running and one waiting: refused at once.
         var (status, body) = await client.CompleteAsync(new { prompt = "c" });
         Assert.Equal(429, status);

@@ -16,6 +16,8 @@ internal sealed class OpenAiProtocolClient(Uri serverRoot)
     {
         Endpoint = new Uri(serverRoot, "v1"),
         NetworkTimeout = TimeSpan.FromMinutes(5),
+        // A 429 or 400 is the answer under test: no retries.
+        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
     });
 
     public async Task<(int Status, JsonNode Body)> CompleteAsync(object request) =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,8 +22,8 @@ internal readonly record struct RowSampling(double Temperature, double TopP, int
 /// </summary>
 internal static class TokenChooser
 {
-    // Candidate counts tried before a full sort: a trained model's nucleus is usually far smaller than the vocabulary.
-    private static readonly int[] CandidateCounts = [64, 512];
+    // Candidate prefix tried before the O(V) path: a trained model's nucleus is usually far smaller than the vocabulary.
+    private static readonly int[] CandidateCounts = [256];
 
     /// <param name="logits">(B, V) float32.</param>
     /// <param name="uniforms">One number in [0, 1) per row (ignored for greedy rows).</param>
@@ -81,18 +82,21 @@ internal static class TokenChooser
     /// <summary>Rows whose nucleus is too wide for a sorted prefix: cut and sample on the CPU in O(V) per row.</summary>
     /// <param name="probs">(B, V) tempered probabilities.</param>
     /// <returns>(B, 1) chosen ids (greedy rows get 0; the caller takes their argmax).</returns>
-    private static Tensor SampleFullRows(Tensor probs, IReadOnlyList<RowSampling> rows, double[] uniforms)
+    private static unsafe Tensor SampleFullRows(Tensor probs, IReadOnlyList<RowSampling> rows, double[] uniforms)
     {
         var vocabulary = (int)probs.shape[1];
         using var contiguous = probs.contiguous();
         // A view of the tensor's own memory: no copy (TensorAccessor.ToArray copies element by element).
         var all = MemoryMarshal.Cast<byte, float>(contiguous.bytes);
         var chosen = new long[rows.Count];
-        for (var row = 0; row < rows.Count; row++)
+        var address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(all));
+        // Rows are independent: spread them over the cores (each thread keeps its own histogram).
+        Parallel.For(0, rows.Count, row =>
         {
-            if (rows[row].Greedy) continue;
-            chosen[row] = NucleusSelection.Sample(all.Slice(row * vocabulary, vocabulary), rows[row].TopP, rows[row].TopK, uniforms[row]);
-        }
+            if (rows[row].Greedy) return;
+            var span = new ReadOnlySpan<float>((float*)address + (long)row * vocabulary, vocabulary);
+            chosen[row] = NucleusSelection.Sample(span, rows[row].TopP, rows[row].TopK, uniforms[row]);
+        });
         return tensor(chosen).view(rows.Count, 1);
     }
 

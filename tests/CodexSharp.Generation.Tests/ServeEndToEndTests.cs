@@ -54,4 +54,19 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Contains($"lists {served.ModelName}, not 'not-this-one'", outcome.StandardOutput.ReplaceLineEndings(" "));
     }
+
+    [Fact]
+    public async Task Generate_runs_our_checkpoint_in_process_as_local_dir()
+    {
+        var outPath = Path.Combine(_dir, "local.jsonl");
+        var outcome = await GenerateProcess.RunAsync(GenerateProcess.Args("local:" + served.Checkpoint, outPath, 2, "--max-tokens", "16", "--seed", "3"));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        SamplesFileAssert.ExactlyNPerTask(outPath, _taskIds, 2);
+        Assert.All(SamplesFileAssert.Rows(outPath), r => Assert.NotNull(r["sum_logprob"]));
+
+        var missing = await GenerateProcess.RunAsync(GenerateProcess.Args("local:" + Path.Combine(_dir, "no-such-checkpoint"), Path.Combine(_dir, "missing.jsonl"), 1));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("no-such-checkpoint", missing.StandardError);
+        Assert.DoesNotContain("   at ", missing.All);
+    }
 }

@@ -21,9 +21,12 @@ public sealed partial class ServedTinyModel : IAsyncLifetime
 
     public string Spec => $"openai:{ModelName}@{BaseUrl}";
 
+    /// <summary>The checkpoint folder (for <c>local:DIR</c>).</summary>
+    public string Checkpoint => Path.Combine(_dir, "tiny");
+
     public async Task InitializeAsync()
     {
-        var checkpoint = Path.Combine(_dir, "tiny");
+        var checkpoint = Checkpoint;
         var init = await GenerateProcess.RunAsync(["model", "init", "--preset", "tiny", "--out", checkpoint, "--seed", "1"]);
         if (init.ExitCode != 0) throw new InvalidOperationException("model init failed: " + init);
 

@@ -18,10 +18,21 @@ internal static class TinyModels
 
     public static GptModel Create(GptConfig config, long seed = 1) => GptModel.CreateRandom(config, seed);
 
+    /// <summary>A fresh directory under the temp folder, removed when the test process exits.</summary>
     public static string TempDirectory()
     {
         var path = Path.Combine(Path.GetTempPath(), "codexsharp-model-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
         return path;
     }
 }

@@ -52,7 +52,7 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
         // serve answers whatever model name it is sent (as llama.cpp does), so the mismatch is a warning from its model list.
         var outcome = await GenerateProcess.RunAsync(GenerateProcess.Args($"openai:not-this-one@{served.BaseUrl}", Path.Combine(_dir, "wrong.jsonl"), 1, "--max-tokens", "8"));
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        Assert.Contains($"lists {served.ModelName}, not 'not-this-one'", outcome.StandardOutput.ReplaceLineEndings(" "));
+        Assert.Contains($"lists {served.ModelName}, not 'not-this-one'", outcome.StandardError.ReplaceLineEndings(" "));
     }
 
     [Fact]

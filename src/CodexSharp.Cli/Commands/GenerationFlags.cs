@@ -158,7 +158,7 @@ internal sealed class GenerationFlags
     private static int Positive(int value, string flag) =>
         value >= 1 ? value : throw new UserInputException($"{flag}: expected 1 or more, got {value}.");
 
-    private static void Warn(string message) => AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
+    private static void Warn(string message) => EvaluationFlags.Warn(message);
 }
 
 /// <summary>Generation stopped on a backend fault; the message says what happened and that a re-run continues (exit code 1).</summary>

@@ -29,6 +29,21 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Workers_outlive_the_thread_that_started_the_runner()
+    {
+        // --die-with-parent follows the thread that started bubblewrap; thread-pool threads retire when idle.
+        PythonProgramRunner? runner = null;
+        var starter = new Thread(() => runner = PythonProgramRunner.StartAsync(SandboxFixture.Options with { Workers = 1 }).GetAwaiter().GetResult());
+        starter.Start();
+        starter.Join();
+        await using var started = runner!;
+        await Task.Delay(500);
+        var result = await started.RunAsync(new ExecutionRequest("assert 1 + 1 == 2\n", SandboxFixture.ShortTimeout));
+        Assert.Equal("passed", result.Result);
+        Assert.Equal(0, started.WorkersReplaced);
+    }
+
+    [Fact]
     public async Task A_frozen_worker_is_killed_by_the_watchdog_and_replaced()
     {
         var bubblewrap = Assert.Single(_runner.WorkerProcessIds);

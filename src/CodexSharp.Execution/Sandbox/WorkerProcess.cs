@@ -36,8 +36,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Starts a worker and waits until it has imported its modules and said it is ready.</summary>
     public static async Task<WorkerProcess> StartAsync(WorkerLaunch launch, PythonRunnerOptions options, CancellationToken cancellationToken)
     {
-        var process = Process.Start(launch.ToStartInfo())
-            ?? throw new InvalidOperationException("Could not start the sandbox worker: " + launch.Command[0]);
+        var process = await LauncherThread.StartAsync(launch.ToStartInfo());
         var worker = new WorkerProcess(process, 4 * options.MaxOutputBytes + 4096);
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         startup.CancelAfter(options.StartupTimeout);

@@ -33,7 +33,7 @@ internal sealed class ProblemOptions
         if (file is not null) return (ProblemSet.Load(file.FullName), "file");
         var entry = DatasetCatalog.Find(dataset ?? "humaneval");
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        var cache = new DatasetCache(DatasetCache.DefaultDirectory(), http, DatasetCache.DefaultMirror());
+        var cache = DatasetCache.Default(http);
         var path = await cache.GetAsync(entry, new Progress<string>(m => Console.Error.WriteLine(m)), ct);
         return (ProblemSet.Load(path), entry.Name);
     }

@@ -31,7 +31,7 @@ internal static class DatasetsCommand
         {
             var wanted = parse.GetValue(names) is { Length: > 0 } n ? n.Select(DatasetCatalog.Find).ToList() : DatasetCatalog.All.ToList();
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-            var cache = new DatasetCache(DatasetCache.DefaultDirectory(), http, DatasetCache.DefaultMirror());
+            var cache = DatasetCache.Default(http);
             foreach (var entry in wanted)
                 AnsiConsole.MarkupLineInterpolated($"{entry.Name}: {await cache.GetAsync(entry, new Progress<string>(m => Console.Error.WriteLine(m)), ct)}");
             return 0;

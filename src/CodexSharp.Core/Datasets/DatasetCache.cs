@@ -21,6 +21,9 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
     /// <summary>A base address that replaces each entry's own (the file name is appended): $CODEXSHARP_DATASET_MIRROR.</summary>
     public static string? DefaultMirror() => Environment.GetEnvironmentVariable("CODEXSHARP_DATASET_MIRROR") is { Length: > 0 } m ? m : null;
 
+    /// <summary>The cache the command line uses: <see cref="DefaultDirectory"/> and <see cref="DefaultMirror"/>.</summary>
+    public static DatasetCache Default(HttpClient http) => new(DefaultDirectory(), http, DefaultMirror());
+
     public string Directory { get; } = directory;
 
     /// <summary>The local path of <paramref name="entry"/>, downloading it first if it is not cached.</summary>

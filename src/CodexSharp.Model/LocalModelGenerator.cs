@@ -28,7 +28,7 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
     /// <summary>Loads "local:DIR" or "hf:DIR".</summary>
     public static LocalModelGenerator Load(string spec, LocalModelOptions? options = null)
     {
-        var (model, tokenizer, name) = ModelSpec.Load(spec);
+        var (model, tokenizer, name) = LocalModelLoader.Load(spec);
         return new LocalModelGenerator(model, tokenizer, name, options);
     }
 

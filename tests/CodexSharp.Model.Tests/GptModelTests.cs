@@ -27,13 +27,18 @@ public sealed class GptModelTests
         }
         int[] tokens = [3, 17, 42, 0, 9, 9, 31, 5];
         var expected = new ReferenceGpt(model).Forward(tokens);
-        var actual = TorchLogits(model, tokens);
-        var worst = 0.0;
-        for (var t = 0; t < tokens.Length; t++)
+        // With gradients (the training path) and in inference mode (the sampling path, through the frozen head).
+        double[][] inference;
+        using (inference_mode()) inference = TorchLogits(model, tokens);
+        foreach (var actual in new[] { TorchLogits(model, tokens), inference })
         {
-            for (var v = 0; v < model.Config.VocabSize; v++) worst = Math.Max(worst, Math.Abs(expected[t][v] - actual[t][v]));
+            var worst = 0.0;
+            for (var t = 0; t < tokens.Length; t++)
+            {
+                for (var v = 0; v < model.Config.VocabSize; v++) worst = Math.Max(worst, Math.Abs(expected[t][v] - actual[t][v]));
+            }
+            Assert.True(worst < 1e-3, $"largest logit difference {worst}");
         }
-        Assert.True(worst < 1e-3, $"largest logit difference {worst}");
         Assert.True(expected.SelectMany(r => r).Max() - expected.SelectMany(r => r).Min() > 1, "logits should not be flat");
     }
 
@@ -63,6 +68,31 @@ public sealed class GptModelTests
             var expected = Enumerable.Range(0, c).Sum(i => normed[i] * wte[v * c + i]);
             Assert.Equal(expected, logits[v], 4);
         }
+    }
+
+    [Fact]
+    public void The_sampling_head_follows_weights_changed_by_training()
+    {
+        using var model = TinyModels.Create(TinyModels.Micro, seed: 2);
+        int[] tokens = [1, 2, 3];
+        double[][] Inference()
+        {
+            using (inference_mode()) return TorchLogits(model, tokens);
+        }
+        var before = Inference();
+        // A training step: a forward pass with gradients, then the weights change.
+        model.train();
+        TorchLogits(model, tokens);
+        using (no_grad())
+        using (var two = 2.ToScalar())
+        {
+            foreach (var (_, p) in model.named_parameters()) p.mul_(two);
+        }
+        model.eval();
+        var after = Inference();
+        var expected = new ReferenceGpt(model).Forward(tokens);
+        Assert.True(Math.Abs(after[2][5] - expected[2][5]) < 1e-3, $"{after[2][5]} against {expected[2][5]}");
+        Assert.True(Math.Abs(after[2][5] - before[2][5]) > 1e-2, "the weights changed, so the logits should");
     }
 
     [Fact]

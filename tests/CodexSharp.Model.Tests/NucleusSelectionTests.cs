@@ -55,6 +55,29 @@ public sealed class NucleusSelectionTests
     }
 
     [Fact]
+    public void Matches_the_reference_on_vocabulary_sized_rows_flat_and_peaked()
+    {
+        // A random model's logits are nearly flat (thousands of tokens share each coarse bucket); a trained model's
+        // are peaked. Both shapes, at p50k's size, with the paper's nucleus and with top-k.
+        var random = new Random(7);
+        foreach (var spread in new[] { 0.02, 0.5, 4.0 })
+        {
+            for (var trial = 0; trial < 4; trial++)
+            {
+                var logits = Enumerable.Range(0, 50281).Select(_ => spread * Normal(random)).ToArray();
+                var max = logits.Max();
+                var total = logits.Sum(l => Math.Exp(l - max));
+                var probs = logits.Select(l => (float)(Math.Exp(l - max) / total)).ToArray();
+                var topK = trial == 3 ? 40 : 0;
+                var uniform = random.NextDouble();
+                Assert.Equal(ReferenceSample(probs, 0.95, topK, uniform), NucleusSelection.Sample(probs, 0.95, topK, uniform));
+            }
+        }
+    }
+
+    private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    [Fact]
     public void Thresholds_are_exact_on_a_hand_made_row()
     {
         float[] probs = [0.1f, 0.4f, 0.05f, 0.3f, 0.15f];

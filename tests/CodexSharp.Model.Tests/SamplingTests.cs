@@ -72,6 +72,37 @@ public sealed class SamplingTests
     }
 
     [Fact]
+    public void Rows_that_share_a_prompt_or_finish_early_continue_exactly_as_each_does_alone()
+    {
+        using var model = TinyModels.Create(TinyModels.Tiny, seed: 17);
+        var tokenizer = TinyModels.P50kTokenizer;
+        var shared = tokenizer.Encode("def solve(items):\n    ");
+        // Four samples of one prompt (one prefill) beside another prompt; rows end after 3, 5, 8 and 12 tokens, so
+        // finished rows first ride along as placeholders and then the batch is compacted.
+        SampleJob[] jobs =
+        [
+            Job(shared, temperature: 0.9, topP: 0.95, seed: 1, maxTokens: 3),
+            Job(shared, temperature: 0.9, topP: 0.95, seed: 2, maxTokens: 5),
+            Job(tokenizer.Encode("import re"), temperature: 1.1, topK: 50, seed: 3, maxTokens: 12),
+            Job(shared, temperature: 0.9, topP: 0.95, seed: 4, maxTokens: 8),
+            Job(shared, seed: 5, maxTokens: 12),
+        ];
+        foreach (var useKvCache in new[] { true, false })
+        {
+            var sampler = new BatchSampler(model, tokenizer, useKvCache);
+            var together = sampler.Run(jobs.Select((j, i) => Fresh(j, i)).ToList());
+            for (var i = 0; i < jobs.Length; i++)
+            {
+                var alone = sampler.Run([Fresh(jobs[i], i)])[0];
+                Assert.Equal(alone.Tokens, together[i].Tokens);
+                Assert.Equal(jobs[i].MaxTokens, together[i].Tokens.Count);
+                for (var t = 0; t < alone.LogProbs.Count; t++) Assert.Equal(alone.LogProbs[t], together[i].LogProbs[t], 3);
+            }
+            Assert.NotEqual(together[0].Tokens, together[1].Tokens.Take(3));
+        }
+    }
+
+    [Fact]
     public void Logprobs_are_the_untempered_model_log_probabilities_of_the_chosen_tokens()
     {
         using var model = TinyModels.Create(TinyModels.Tiny, seed: 12);
@@ -160,6 +191,27 @@ public sealed class SamplingTests
         Assert.Equal(Math.Log(0.3), Pick(new RowSampling(0.1, 1, 0), 0.997).Item2, 5);
         // A very low temperature concentrates the mass on token 0 whatever u is.
         Assert.Equal(0L, Pick(new RowSampling(0.01, 1, 0), 0.999).Item1);
+    }
+
+    [Fact]
+    public void A_row_chooses_the_same_token_alone_and_in_a_batch()
+    {
+        // Rows of every kind side by side: greedy, nucleus on a flat row, nucleus on a peaked row, top-k.
+        RowSampling[] rows = [new(0, 1, 0), new(0.8, 0.95, 0), new(1.0, 0.5, 0), new(0.7, 1, 5), new(1.2, 0.9, 100)];
+        using var flat = randn(rows.Length, 5000, generator: new TorchSharp.torch.Generator(3)) * 0.05;
+        using var peaked = randn(rows.Length, 5000, generator: new TorchSharp.torch.Generator(4)) * 4;
+        using var logits = cat([flat.narrow(0, 0, 2), peaked.narrow(0, 2, 3)], 0); // (5, 5000)
+        double[] uniforms = [0.5, 0.31, 0.77, 0.05, 0.999];
+        var (together, togetherLogProbs) = TokenChooser.Choose(logits, rows, uniforms);
+        using var logSoftmax = logits.log_softmax(1);
+        for (var row = 0; row < rows.Length; row++)
+        {
+            using var alone = logits.narrow(0, row, 1);
+            var (token, logProb) = TokenChooser.Choose(alone, [rows[row]], [uniforms[row]]);
+            Assert.Equal(together[row], token[0]);
+            Assert.Equal(togetherLogProbs[row], logProb[0]);
+            Assert.Equal(logSoftmax[row, together[row]].item<float>(), logProb[0], 4);
+        }
     }
 
     [Fact]

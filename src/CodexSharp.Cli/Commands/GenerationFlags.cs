@@ -9,7 +9,6 @@ using CodexSharp.Generation.Resilience;
 using CodexSharp.Generation.Running;
 using CodexSharp.Generation.Specs;
 using LocalModelGenerator = CodexSharp.Model.LocalModelGenerator;
-using ModelSpec = CodexSharp.Generation.Specs.ModelSpec;
 using Spectre.Console;
 
 namespace CodexSharp.Cli.Commands;

@@ -21,7 +21,7 @@ internal static class ScoreCommand
         command.SetAction(async (parse, ct) =>
         {
             var spec = parse.GetValue(model)!;
-            if (!ModelSpec.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': score needs local:DIR or hf:DIR");
+            if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': score needs local:DIR or hf:DIR");
             var file = parse.GetValue(textFile)!;
             if (!file.Exists) throw new UserInputException($"{file.FullName}: file not found");
             var text = await File.ReadAllTextAsync(file.FullName, new UTF8Encoding(false, true), ct);

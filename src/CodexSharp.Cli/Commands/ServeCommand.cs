@@ -20,7 +20,7 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var spec = parse.GetValue(model)!;
-            if (!ModelSpec.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': serve needs local:DIR or hf:DIR");
+            if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': serve needs local:DIR or hf:DIR");
             var options = new LocalModelOptions { MaxBatchRows = Math.Max(1, parse.GetValue(batchRows)), BFloat16 = parse.GetValue(bf16) };
             using var generator = LocalModelGenerator.Load(spec, options);
             var serverOptions = defaults with { Host = parse.GetValue(host)!, Port = parse.GetValue(port) };

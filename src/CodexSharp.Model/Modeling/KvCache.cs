@@ -20,8 +20,9 @@ public sealed class KvCache : IDisposable
         values = new Tensor[config.Layers];
         for (var layer = 0; layer < config.Layers; layer++)
         {
-            keys[layer] = zeros(batch, config.Heads, capacity, config.HeadSize, dtype).DetachFromDisposeScope(); // (B, nh, capacity, hs)
-            values[layer] = zeros(batch, config.Heads, capacity, config.HeadSize, dtype).DetachFromDisposeScope(); // (B, nh, capacity, hs)
+            // Uninitialised: only positions below Length are ever read, and untouched pages cost nothing.
+            keys[layer] = empty(batch, config.Heads, capacity, config.HeadSize, dtype).DetachFromDisposeScope(); // (B, nh, capacity, hs)
+            values[layer] = empty(batch, config.Heads, capacity, config.HeadSize, dtype).DetachFromDisposeScope(); // (B, nh, capacity, hs)
         }
     }
 
@@ -49,18 +50,32 @@ public sealed class KvCache : IDisposable
     /// <summary>Marks <paramref name="steps"/> positions stored, after every layer appended them.</summary>
     public void Advance(int steps) => Length += steps;
 
-    /// <summary>Keeps only the given rows (finished rows are dropped so later steps skip them).</summary>
+    /// <summary>
+    /// Rebuilds the batch from the given rows of the current one: repeating a row copies one prompt's prefill to
+    /// several samples, leaving one out drops a finished row. Only the stored positions are copied.
+    /// </summary>
     /// <param name="rows">(B') int64 row indices into the current batch.</param>
-    public void KeepRows(Tensor rows)
+    public void SelectRows(Tensor rows)
     {
         for (var layer = 0; layer < keys.Length; layer++)
         {
-            var keptKeys = keys[layer].index_select(0, rows).DetachFromDisposeScope();
-            var keptValues = values[layer].index_select(0, rows).DetachFromDisposeScope();
-            keys[layer].Dispose();
-            values[layer].Dispose();
-            keys[layer] = keptKeys;
-            values[layer] = keptValues;
+            keys[layer] = Select(keys[layer], rows);
+            values[layer] = Select(values[layer], rows);
+        }
+    }
+
+    private Tensor Select(Tensor stored, Tensor rows)
+    {
+        using (stored)
+        {
+            var shape = stored.shape;
+            shape[0] = rows.shape[0];
+            var selected = empty(shape, stored.dtype).DetachFromDisposeScope(); // (B', nh, capacity, hs)
+            using var used = stored.narrow(2, 0, Length);
+            using var picked = used.index_select(0, rows);
+            using var target = selected.narrow(2, 0, Length);
+            target.copy_(picked);
+            return selected;
         }
     }
 

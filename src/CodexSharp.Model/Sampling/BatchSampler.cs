@@ -8,16 +8,18 @@ using static TorchSharp.torch;
 namespace CodexSharp.Model.Sampling;
 
 /// <summary>
-/// Continues a batch of prompts together. Prompts of different lengths are left-padded; padding is masked out of
-/// attention and positions start at each row's first real token, so a row's logits do not depend on its padding.
-/// With the KV cache (default) each step feeds one token per row; without it every step recomputes the whole
-/// sequence — the simple reference path the cache is tested against. Rows that finish are dropped from the batch.
+/// Continues a batch of prompts together. Each distinct prompt is run through the model once (n samples of one
+/// problem share one prefill) and its keys and values are copied to every row that continues it. Prompts of
+/// different lengths are left-padded; padding is masked out of attention and positions start at each row's first
+/// real token, so a row's logits do not depend on its padding. With the KV cache (default) each step feeds one
+/// token per row; without it every step recomputes the whole sequence — the simple reference path the cache is
+/// tested against. Finished rows stay in the batch, fed a placeholder, until a quarter of it has finished; then
+/// the batch is compacted, so the cache is copied a few times per batch rather than once per finished row.
 /// </summary>
 internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool useKvCache = true)
 {
-    private sealed class Row(int job, SampleJob spec)
+    private sealed class Row(SampleJob spec)
     {
-        public int Job { get; } = job;
         public SampleJob Spec { get; } = spec;
         public List<int> Tokens { get; } = [];
         public List<float> LogProbs { get; } = [];
@@ -33,43 +35,67 @@ internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool
             throw new UserInputException($"the prompt is {promptLength} tokens but the model's context is {context}; shorten the prompt");
         }
         var maxNew = Math.Min(jobs.Max(j => j.MaxTokens), context - promptLength);
-        var rows = jobs.Select((job, i) => new Row(i, job)).ToList();
+        var rows = jobs.Select(job => new Row(job)).ToList();
         foreach (var row in rows.Where(r => r.Spec.MaxTokens == 0 || maxNew == 0)) row.Result = new SampleResult([], [], "", "length");
-        var active = rows.Where(r => r.Result is null).ToList();
-        if (active.Count == 0) return rows.Select(r => r.Result!).ToList();
+        var live = rows.Where(r => r.Result is null).ToList();
+        if (live.Count == 0) return rows.Select(r => r.Result!).ToList();
 
-        // Left padding: row b's real tokens start at pads[b].
-        var pads = active.Select(r => (long)(promptLength - r.Spec.Prompt.Count)).ToList();
-        var sequence = active.Select((r, i) => Enumerable.Repeat((long)tokenizer.EndOfText, (int)pads[i]).Concat(r.Spec.Prompt.Select(t => (long)t)).ToList()).ToList();
+        // One prefill row per distinct prompt; row b's real tokens start at pads[b] (left padding).
+        var prompts = live.Select(r => r.Spec.Prompt).Distinct(PromptComparer.Instance).ToList();
+        var promptOf = live.Select(r => (long)prompts.FindIndex(p => PromptComparer.Instance.Equals(p, r.Spec.Prompt))).ToArray();
+        var promptPads = prompts.Select(p => (long)(promptLength - p.Count)).ToList();
+        var promptSequences = prompts.Select((p, i) => Enumerable.Repeat((long)tokenizer.EndOfText, (int)promptPads[i]).Concat(p.Select(t => (long)t)).ToList()).ToList();
 
         using var grad = inference_mode();
-        using var cache = useKvCache ? new KvCache(model.Config, active.Count, promptLength + maxNew, model.DType) : null;
-        var logits = Step(sequence, pads, cache, prefill: true); // (B, V)
+        using var cache = useKvCache ? new KvCache(model.Config, prompts.Count, promptLength + maxNew, model.DType) : null;
+        using var prefill = Step(promptSequences, promptPads, cache, prefill: true); // (P, V)
+        using var rowOf = tensor(promptOf); // (B)
+        var logits = prefill.index_select(0, rowOf); // (B, V)
+        cache?.SelectRows(rowOf);
+        // slots[b] is the row in batch position b, or null once it has finished.
+        var slots = live.Cast<Row?>().ToList();
+        var pads = promptOf.Select(p => promptPads[(int)p]).ToList();
+        var sequences = promptOf.Select(p => promptSequences[(int)p].ToList()).ToList();
         while (true)
         {
-            var (tokens, logProbs) = TokenChooser.Choose(logits, active.Select(r => r.Spec.Sampling).ToList(), active.Select(r => r.Spec.Random.NextDouble()).ToArray());
+            var running = Enumerable.Range(0, slots.Count).Where(b => slots[b] is not null).ToArray();
+            var (tokens, logProbs) = Choose(logits, running, slots);
             logits.Dispose();
-            var keep = new List<long>();
-            for (var i = 0; i < active.Count; i++)
+            var next = Enumerable.Repeat((long)tokenizer.EndOfText, slots.Count).ToArray(); // a finished row's placeholder
+            for (var i = 0; i < running.Length; i++)
             {
-                if (!Advance(active[i], (int)tokens[i], logProbs[i], maxNew)) keep.Add(i);
-                sequence[i].Add(tokens[i]);
+                var b = running[i];
+                next[b] = tokens[i];
+                if (Advance(slots[b]!, (int)tokens[i], logProbs[i], maxNew)) slots[b] = null;
             }
-            if (keep.Count == 0) break;
-            if (keep.Count < active.Count)
+            for (var b = 0; b < slots.Count; b++) sequences[b].Add(next[b]);
+            var remaining = running.Where(b => slots[b] is not null).ToArray();
+            if (remaining.Length == 0) break;
+            if (remaining.Length <= slots.Count * 3 / 4)
             {
-                active = keep.Select(i => active[(int)i]).ToList();
-                pads = keep.Select(i => pads[(int)i]).ToList();
-                sequence = keep.Select(i => sequence[(int)i]).ToList();
+                slots = remaining.Select(b => slots[b]).ToList();
+                pads = remaining.Select(b => pads[b]).ToList();
+                sequences = remaining.Select(b => sequences[b]).ToList();
                 if (cache is not null)
                 {
-                    using var kept = tensor(keep.ToArray());
-                    cache.KeepRows(kept);
+                    using var kept = tensor(remaining.Select(b => (long)b).ToArray());
+                    cache.SelectRows(kept);
                 }
             }
-            logits = Step(sequence, pads, cache, prefill: false);
+            logits = Step(sequences, pads, cache, prefill: false);
         }
         return rows.Select(r => r.Result!).ToList();
+    }
+
+    /// <summary>Chooses the next token of the running rows (the others' logits are skipped).</summary>
+    private static (long[] Tokens, float[] LogProbs) Choose(Tensor logits, int[] running, List<Row?> slots)
+    {
+        var sampling = running.Select(b => slots[b]!.Spec.Sampling).ToList();
+        var uniforms = running.Select(b => slots[b]!.Spec.Random.NextDouble()).ToArray();
+        if (running.Length == slots.Count) return TokenChooser.Choose(logits, sampling, uniforms);
+        using var index = tensor(running.Select(b => (long)b).ToArray());
+        using var runningLogits = logits.index_select(0, index);
+        return TokenChooser.Choose(runningLogits, sampling, uniforms);
     }
 
     /// <summary>Runs the model for the next position of every row and returns its logits (B, V).</summary>
@@ -121,6 +147,21 @@ internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool
             return true;
         }
         return false;
+    }
+
+    /// <summary>Prompts compared by their tokens.</summary>
+    private sealed class PromptComparer : IEqualityComparer<IReadOnlyList<int>>
+    {
+        public static PromptComparer Instance { get; } = new();
+
+        public bool Equals(IReadOnlyList<int>? x, IReadOnlyList<int>? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.SequenceEqual(y));
+
+        public int GetHashCode(IReadOnlyList<int> prompt)
+        {
+            var hash = new HashCode();
+            foreach (var token in prompt) hash.Add(token);
+            return hash.ToHashCode();
+        }
     }
 
     /// <summary>How many tokens it takes for the decoded text to reach <paramref name="characters"/> characters.</summary>

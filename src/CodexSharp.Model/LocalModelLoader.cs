@@ -6,7 +6,7 @@ using CodexSharp.Model.Tokenization;
 namespace CodexSharp.Model;
 
 /// <summary>Parses "local:DIR" (our checkpoint) and "hf:DIR" (a Hugging Face GPT-2-family directory) and loads them.</summary>
-public static class ModelSpec
+public static class LocalModelLoader
 {
     public static bool IsLocalModel(string spec) =>
         spec.StartsWith("local:", StringComparison.Ordinal) || spec.StartsWith("hf:", StringComparison.Ordinal);

@@ -63,6 +63,16 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         SamplesFileAssert.ExactlyNPerTask(outPath, _taskIds, 2);
         Assert.All(SamplesFileAssert.Rows(outPath), r => Assert.NotNull(r["sum_logprob"]));
+        Assert.Contains("\"dtype\": \"float32\"", File.ReadAllText(outPath + ".meta.json"));
+
+        var bf16Path = Path.Combine(_dir, "local-bf16.jsonl");
+        var bf16 = await GenerateProcess.RunAsync(GenerateProcess.Args("local:" + served.Checkpoint, bf16Path, 2, "--max-tokens", "16", "--seed", "3", "--bf16"));
+        Assert.True(bf16.ExitCode == 0, bf16.ToString());
+        SamplesFileAssert.ExactlyNPerTask(bf16Path, _taskIds, 2);
+        Assert.Contains("\"dtype\": \"bfloat16\"", File.ReadAllText(bf16Path + ".meta.json"));
+        var remote = await GenerateProcess.RunAsync(GenerateProcess.Args($"openai:{served.ModelName}@{served.BaseUrl}", Path.Combine(_dir, "remote-bf16.jsonl"), 1, "--bf16"));
+        Assert.Equal(2, remote.ExitCode);
+        Assert.Contains("--bf16: only for models run in process", remote.StandardError);
 
         var missing = await GenerateProcess.RunAsync(GenerateProcess.Args("local:" + Path.Combine(_dir, "no-such-checkpoint"), Path.Combine(_dir, "missing.jsonl"), 1));
         Assert.Equal(2, missing.ExitCode);

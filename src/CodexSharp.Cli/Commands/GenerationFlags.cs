@@ -8,7 +8,7 @@ using CodexSharp.Generation;
 using CodexSharp.Generation.Resilience;
 using CodexSharp.Generation.Running;
 using CodexSharp.Generation.Specs;
-using LocalModelGenerator = CodexSharp.Model.LocalModelGenerator;
+using CodexSharp.Model;
 using Spectre.Console;
 
 namespace CodexSharp.Cli.Commands;
@@ -58,9 +58,14 @@ internal sealed class GenerationFlags
 
     public Option<int?> MaxChoices { get; } = new("--max-n-per-request") { Description = "Most samples the server returns per request (it is learned when a server returns fewer)." };
 
+    public Option<bool> BFloat16 { get; } = new("--bf16")
+    {
+        Description = "Run an in-process model (local:, hf:) with bfloat16 weights: faster on CPUs with AVX-512 BF16, log-probabilities within a few hundredths of a nat.",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in (Option[])[Model, N, Out, Temperature, TopP, MaxTokens, Seed, Concurrency, PerRequest, Limit, ApiKeyEnv, RequestTimeout, Retries, RequestsPerMinute, MaxChoices])
+        foreach (var option in (Option[])[Model, N, Out, Temperature, TopP, MaxTokens, Seed, Concurrency, PerRequest, Limit, ApiKeyEnv, RequestTimeout, Retries, RequestsPerMinute, MaxChoices, BFloat16])
             command.Options.Add(option);
         Problems.AddTo(command);
     }
@@ -69,6 +74,8 @@ internal sealed class GenerationFlags
     public async Task<(ProblemSet Problems, string SamplesPath, string Source)> GenerateAsync(ParseResult parse, CancellationToken ct)
     {
         var spec = ModelSpec.Parse(parse.GetValue(Model)!);
+        var bf16 = parse.GetValue(BFloat16);
+        if (bf16 && !spec.IsLocal) throw new UserInputException($"--bf16: only for models run in process (local:DIR, hf:DIR), not {spec.Text}.");
         var n = Positive(parse.GetValue(N), "--n");
         var outPath = parse.GetValue(Out)!.FullName;
         var (problems, source) = await Problems.LoadAsync(parse, ct);
@@ -105,12 +112,14 @@ internal sealed class GenerationFlags
         };
 
         var factory = new CodeGeneratorFactory(
-            localModels: LoadLocal,
+            localModels: local => LocalModelGenerator.Load((local.Kind == ModelSpecKind.Local ? "local:" : "hf:") + local.Model, new LocalModelOptions { BFloat16 = bf16 }),
             notice: message => Warn(message),
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, settings);
         if (await factory.CheckServedModelAsync(spec, settings, ct) is { } mismatch) Warn(mismatch);
-        var record = GenerationRecord.Build(spec.Text, spec.Kind.ToString(), spec.Model, BackendOptions(spec, settings), options,
+        var backend = BackendOptions(spec, settings);
+        if (spec.IsLocal && backend is JsonObject local) local["dtype"] = bf16 ? "bfloat16" : "float32";
+        var record = GenerationRecord.Build(spec.Text, spec.Kind.ToString(), spec.Model, backend, options,
             new DatasetIdentity(source == "file" ? Path.GetFileName(problems.Path) : source, problems.Path, problems.Sha256, tasks.Count));
 
         AnsiConsole.MarkupLineInterpolated($"generating {n} sample(s) for each of {tasks.Count} problems with {spec.Text} (T={temperature}, top-p={topP}, max {options.Sampling.MaxTokens} tokens) into {outPath}");
@@ -128,9 +137,6 @@ internal sealed class GenerationFlags
         AnsiConsole.MarkupLineInterpolated($"record: {GenerationRecord.PathFor(outPath)}");
         return (problems, outPath, source);
     }
-
-    private static ICodeGenerator LoadLocal(ModelSpec spec) =>
-        LocalModelGenerator.Load((spec.Kind == ModelSpecKind.Local ? "local:" : "hf:") + spec.Model);
 
     private static JsonNode? BackendOptions(ModelSpec spec, BackendSettings settings)
     {

@@ -17,9 +17,9 @@ public static partial class TorchRuntime
     /// Fixes glibc's allocator thresholds: blocks up to 32 MiB come from the heap and are reused, and up to 64 MiB
     /// of free heap is kept rather than returned. A step's activations and logits (6.4 MB for 32 rows of a 50k
     /// vocabulary) are then allocated from memory already touched. With a 128 KiB mmap threshold every such block
-    /// is a fresh mapping, and each first touch of its pages traps to the hypervisor on these machines: 27x the page
-    /// faults and a batch-32 sampling step 2.2x slower (bench/model allocator). Fixed values also stop glibc's
-    /// sliding threshold from drifting; resident memory stays flat over 1,000 requests (bench/model memory).
+    /// is a fresh mapping, and each first touch of its pages traps to the hypervisor on these machines: 27–120x
+    /// the page faults and a batch-32 sampling step 2.2–2.5x slower (bench/model allocator). Fixed values also stop
+    /// glibc's sliding threshold from drifting; resident memory stays flat over 1,000 requests (bench/model memory).
     /// </summary>
     public static void EnsureInitialized()
     {

@@ -5,4 +5,4 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export CODEXSHARP_ARTIFACTS="${CODEXSHARP_ARTIFACTS:-$here/../../artifacts}"
 dotnet build "$here/ExecutionBenchmark.csproj" -c Release -nologo -v:q -clp:NoSummary >&2
-exec dotnet "$CODEXSHARP_ARTIFACTS/bin/ExecutionBenchmark/release/ExecutionBenchmark.dll" "$@"
+exec dotnet "$CODEXSHARP_ARTIFACTS/bin/ExecutionBenchmark/release_linux-x64/ExecutionBenchmark.dll" "$@"

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core.Execution;
@@ -179,9 +178,7 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
 
     private static void WriteSummary(string path, EvaluationSummary summary)
     {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(summary, SummaryJson) + "\n");
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, SummaryJson) + "\n");
     }
 
     private static EvaluationSummary Summarize(EvaluationOptions options, IReadOnlyList<Sample> samples, Dictionary<int, JournalEntry> entries,
@@ -212,7 +209,7 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
         return new EvaluationSummary
         {
             Tool = "codexsharp",
-            Version = ToolVersion,
+            Version = ToolInfo.Version,
             FinishedUtc = DateTimeOffset.UtcNow,
             Samples = new FileFacts(options.SamplesPath, samplesSha, samples.Count),
             Problems = new FileFacts(options.Problems.Path, options.Problems.Sha256, options.Problems.Count),
@@ -230,8 +227,4 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
             SamplesPerSecond = Math.Round(ran / Math.Max(elapsed.TotalSeconds, 1e-9), 1),
         };
     }
-
-    /// <summary>The informational version of this build (e.g. "0.1.0+commit").</summary>
-    public static string ToolVersion { get; } =
-        typeof(Evaluator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 }

@@ -79,12 +79,11 @@ public static class JsonlFile
     /// <summary>Writes all rows to <paramref name="path"/> atomically: a temporary file renamed over it.</summary>
     public static void WriteAllAtomic(string path, IEnumerable<JsonNode> rows)
     {
-        var temp = path + ".tmp";
-        using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(false), 1 << 16))
+        AtomicFile.Write(path, stream =>
         {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             foreach (var row in rows) WriteRow(writer, row);
-        }
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     private static JsonObject ParseObject(string path, long line, string text)

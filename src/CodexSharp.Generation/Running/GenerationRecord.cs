@@ -1,4 +1,4 @@
-using System.Reflection;
+using CodexSharp.Core.Io;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core;
@@ -22,9 +22,6 @@ public static class GenerationRecord
 
     public static string PathFor(string samplesPath) => samplesPath + ".meta.json";
 
-    public static string ToolVersion =>
-        typeof(GenerationRecord).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-
     public static JsonObject Build(string modelSpec, string backend, string model, JsonNode? backendOptions, GenerationRunOptions run, DatasetIdentity dataset)
     {
         var sampling = run.Sampling;
@@ -33,7 +30,7 @@ public static class GenerationRecord
         return new JsonObject
         {
             ["tool"] = "codexsharp",
-            ["tool_version"] = ToolVersion,
+            ["tool_version"] = ToolInfo.Version,
             ["model_spec"] = modelSpec,
             ["backend"] = backend,
             ["model"] = model,
@@ -89,9 +86,7 @@ public static class GenerationRecord
         copy["updated_utc"] = DateTimeOffset.UtcNow.ToString("O");
         copy["status"] = status;
         copy["samples_in_file"] = samplesInFile;
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, copy.ToJsonString(Indented) + "\n");
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, copy.ToJsonString(Indented) + "\n");
     }
 
     public static JsonObject? TryRead(string path)

@@ -6,7 +6,10 @@ namespace CodexSharp.Execution;
 /// </summary>
 public sealed record PythonRunnerOptions
 {
-    /// <summary>Long-lived workers, each running one program at a time. Default: one per core.</summary>
+    /// <summary>The most workers a runner starts: four per core. More only add sandboxes that wait for a core.</summary>
+    public static int MaxWorkers { get; } = 4 * Environment.ProcessorCount;
+
+    /// <summary>Long-lived workers, each running one program at a time (1 to <see cref="MaxWorkers"/>). Default: one per core.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 
     /// <summary>The interpreter. Default: the system Python, which the sandbox can show read-only under /usr.</summary>

@@ -50,7 +50,10 @@ public sealed record SamplingOptions
 /// <param name="Tokens">The chosen tokens with their log-probabilities, or null when the backend gives none.</param>
 /// <param name="RawText">What the model actually said when <paramref name="Text"/> was derived from it (a chat reply
 /// the function body was extracted from); null when <paramref name="Text"/> is the model's own text.</param>
-public sealed record GeneratedCompletion(string Text, string FinishReason, IReadOnlyList<TokenLogProb>? Tokens = null, string? RawText = null);
+/// <param name="PromptTokensDropped">Tokens cut from the start of a prompt longer than the model's context
+/// allows (an in-process model left-truncates; 0 when the whole prompt was seen).</param>
+public sealed record GeneratedCompletion(string Text, string FinishReason, IReadOnlyList<TokenLogProb>? Tokens = null, string? RawText = null,
+    int PromptTokensDropped = 0);
 
 /// <summary>A generated token and log p(token | everything before it) under the model's untempered distribution.</summary>
 public readonly record struct TokenLogProb(string Token, double LogProb);

@@ -25,7 +25,14 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
         worker = new ModelWorker(Model, tokenizer, this.options);
     }
 
-    /// <summary>Loads "local:DIR" or "hf:DIR".</summary>
+    /// <summary>Loads the checkpoint a parsed <c>local:DIR</c> or <c>hf:DIR</c> names.</summary>
+    public static LocalModelGenerator Load(ModelSpec spec, LocalModelOptions? options = null)
+    {
+        var (model, tokenizer, name) = LocalModelLoader.Load(spec);
+        return new LocalModelGenerator(model, tokenizer, name, options);
+    }
+
+    /// <summary>Loads "local:DIR" or "hf:DIR" (parsed by <see cref="ModelSpec.Parse"/>).</summary>
     public static LocalModelGenerator Load(string spec, LocalModelOptions? options = null)
     {
         var (model, tokenizer, name) = LocalModelLoader.Load(spec);

@@ -1,28 +1,46 @@
 using CodexSharp.Core;
+using CodexSharp.Core.Generation;
 using CodexSharp.Model.Checkpoints;
 using CodexSharp.Model.Modeling;
 using CodexSharp.Model.Tokenization;
 
 namespace CodexSharp.Model;
 
-/// <summary>Parses "local:DIR" (our checkpoint) and "hf:DIR" (a Hugging Face GPT-2-family directory) and loads them.</summary>
+/// <summary>Loads the checkpoints a <see cref="ModelSpec"/> names for running in this process: <c>local:DIR</c> (ours)
+/// and <c>hf:DIR</c> (a Hugging Face GPT-2-family folder).</summary>
 public static class LocalModelLoader
 {
+    /// <summary>True when <paramref name="spec"/> is written as <c>local:DIR</c> or <c>hf:DIR</c>.</summary>
     public static bool IsLocalModel(string spec) =>
         spec.StartsWith("local:", StringComparison.Ordinal) || spec.StartsWith("hf:", StringComparison.Ordinal);
 
+    /// <summary>Parses <paramref name="spec"/> with <see cref="ModelSpec.Parse"/> and loads it.</summary>
+    /// <exception cref="UserInputException">The text is not <c>local:DIR</c> or <c>hf:DIR</c>, or the folder is no checkpoint.</exception>
     public static (GptModel Model, CodeTokenizer Tokenizer, string Name) Load(string spec)
     {
-        var colon = spec.IndexOf(':', StringComparison.Ordinal);
-        var (kind, path) = colon < 0 ? ("", spec) : (spec[..colon], spec[(colon + 1)..]);
-        if (path.Length == 0) throw new UserInputException($"model '{spec}': expected local:DIR or hf:DIR with a directory");
-        var full = Path.GetFullPath(path);
-        var (model, tokenizer) = kind switch
+        ModelSpec parsed;
+        try
         {
-            "local" => LocalCheckpoint.Load(full),
-            "hf" => HuggingFaceGpt2Import.Load(full),
-            _ => throw new UserInputException($"model '{spec}': expected local:DIR or hf:DIR"),
+            parsed = ModelSpec.Parse(spec);
+        }
+        catch (InvalidConfigException e)
+        {
+            throw new UserInputException($"model {e.Problem}");
+        }
+        return Load(parsed);
+    }
+
+    /// <exception cref="UserInputException">The spec names a server, or the folder is no checkpoint.</exception>
+    public static (GptModel Model, CodeTokenizer Tokenizer, string Name) Load(ModelSpec spec)
+    {
+        var full = Path.GetFullPath(spec.Model);
+        var (model, tokenizer) = spec.Kind switch
+        {
+            ModelSpecKind.Local => LocalCheckpoint.Load(full),
+            ModelSpecKind.HuggingFace => HuggingFaceGpt2Import.Load(full),
+            _ => throw new UserInputException($"model '{spec.Text}': expected local:DIR or hf:DIR"),
         };
-        return (model, tokenizer, $"{kind}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(full))}");
+        var prefix = spec.Kind == ModelSpecKind.Local ? "local" : "hf";
+        return (model, tokenizer, $"{prefix}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(full))}");
     }
 }

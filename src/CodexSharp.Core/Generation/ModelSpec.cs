@@ -1,6 +1,4 @@
-using CodexSharp.Core;
-
-namespace CodexSharp.Generation.Specs;
+namespace CodexSharp.Core.Generation;
 
 /// <summary>The kinds of model a <c>--model</c> specification can name.</summary>
 public enum ModelSpecKind
@@ -18,8 +16,9 @@ public enum ModelSpecKind
 }
 
 /// <summary>
-/// A parsed <c>--model</c> string. <see cref="Model"/> is the model name for server kinds and the folder for
-/// local kinds; <see cref="Endpoint"/> is the server's base address (null for local kinds).
+/// A parsed model specification (the command line's <c>--model</c>), parsed once and passed on typed.
+/// <see cref="Model"/> is the model name for server kinds and the folder for local kinds; <see cref="Endpoint"/>
+/// is the server's <c>/v1</c> base address (see <see cref="OpenAIBaseUrl"/>; null for local kinds).
 /// </summary>
 public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, string Text)
 {
@@ -32,15 +31,19 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
         var host = environment("OLLAMA_HOST");
         if (string.IsNullOrWhiteSpace(host)) return new Uri("http://127.0.0.1:11434/v1");
         if (!host.Contains("://", StringComparison.Ordinal)) host = "http://" + host;
-        return new Uri(host.TrimEnd('/') + "/v1");
+        if (!Uri.TryCreate(host, UriKind.Absolute, out var url) || url.Host.Length == 0)
+            throw new InvalidConfigException("model", $"$OLLAMA_HOST '{host}' is not an address like 127.0.0.1:11434.");
+        return OpenAIBaseUrl.Normalize(url);
     }
 
+    /// <summary>The forms a specification takes, for messages.</summary>
     public const string Forms = "openai:MODEL@URL, chat:MODEL@URL, ollama:MODEL, local:DIR or hf:DIR";
 
+    /// <summary>True for checkpoints run in this process (<c>local:</c>, <c>hf:</c>).</summary>
     public bool IsLocal => Kind is ModelSpecKind.Local or ModelSpecKind.HuggingFace;
 
     /// <summary>Parses <paramref name="text"/>; the URL is optional for openai:, chat: and ollama:.</summary>
-    /// <exception cref="UserInputException">The text is not one of the documented forms.</exception>
+    /// <exception cref="InvalidConfigException">The text is not one of the documented forms (field <c>model</c>).</exception>
     public static ModelSpec Parse(string text, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
@@ -76,7 +79,7 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
             var url = rest[(at + 1)..];
             if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps) || parsed.Host.Length == 0)
                 throw Error(text, $"has a URL that is not a valid http(s) address: '{url}'");
-            endpoint = parsed;
+            endpoint = OpenAIBaseUrl.Normalize(parsed);
         }
         else if (at >= 0 && at == rest.Length - 1)
         {
@@ -99,6 +102,6 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     private static bool LooksLikeUrl(string s) =>
         s.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || s.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
-    private static UserInputException Error(string text, string problem) =>
-        new($"--model '{text}' {problem}; expected {Forms}.");
+    private static InvalidConfigException Error(string text, string problem) =>
+        new("model", $"'{text}' {problem}; expected {Forms}.");
 }

@@ -10,13 +10,26 @@ internal static class CommandRunner
 {
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && args.Length > 0)
+        {
+            // Unknown flags, a flag without its value, a value of the wrong type: bad input, exit 2.
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine($"see: {parse.CommandResult.Command.Name} --help");
+            return ExitCodes.BadInput;
+        }
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (UserInputException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"error: config field '{e.Field}': {e.Reason}");
             return ExitCodes.BadInput;
         }
         catch (Exception e) when (e is DatasetDownloadException or SandboxUnavailableException)

@@ -37,19 +37,17 @@ internal static class ProgressView
 
     private sealed class PlainProgress : IProgress<EvaluationProgress>
     {
+        private readonly ProgressThrottle _throttle = new(ProgressThrottle.PlainLineInterval);
         private readonly Lock _gate = new();
-        private DateTime _last = DateTime.MinValue;
         private string _phase = "";
 
         public void Report(EvaluationProgress value)
         {
             lock (_gate)
             {
-                var now = DateTime.UtcNow;
-                var finished = value.Done == value.Total;
-                if (value.Phase == _phase && !finished && now - _last < TimeSpan.FromSeconds(5)) return;
+                var force = value.Phase != _phase || value.Done == value.Total;
+                if (!_throttle.ShouldReport(force)) return;
                 _phase = value.Phase;
-                _last = now;
                 Console.Error.WriteLine($"{value.Phase}: {value.Done}/{value.Total} done, {value.Passed} passed");
             }
         }

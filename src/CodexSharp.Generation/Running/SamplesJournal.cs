@@ -1,76 +1,47 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core;
+using CodexSharp.Core.Io;
 
 namespace CodexSharp.Generation.Running;
 
 /// <summary>
-/// A samples file opened for appending. On open it reads what is already there (so a re-run knows which
-/// samples exist) and repairs a torn last line left by a run killed mid-write. Each appended row is one
-/// write followed by a flush, so a crash loses at most the row being written, never an earlier one.
+/// A samples file opened for appending, on a <see cref="JournalFile"/>: opening takes the lock
+/// <c>SAMPLES.lock</c>, reads what is already there (so a re-run knows which samples exist) and repairs a torn
+/// last line left by a run killed mid-write. Each appended row is one write followed by a flush, so a crash
+/// loses at most the row being written, never an earlier one.
 /// </summary>
 public sealed class SamplesJournal : IDisposable
 {
-    private readonly FileStream _stream;
+    private readonly JournalFile _file;
     private readonly Dictionary<string, SortedSet<int>> _indices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _unindexed = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    private readonly FileStream _lock;
+    private SamplesJournal(JournalFile file) => _file = file;
 
-    private SamplesJournal(string path, FileStream stream, FileStream lockFile, int repairedBytes)
-    {
-        Path = path;
-        _stream = stream;
-        _lock = lockFile;
-        RepairedBytes = repairedBytes;
-    }
-
-    public string Path { get; }
+    public string Path => _file.Path;
 
     /// <summary>Bytes of an incomplete last line that were cut off when the file was opened (0 if none).</summary>
-    public int RepairedBytes { get; }
+    public int RepairedBytes => (int)_file.RepairedBytes;
 
     /// <summary>Task ids that have rows in the file.</summary>
     public IEnumerable<string> TaskIds => _indices.Keys.Union(_unindexed.Keys);
 
-    /// <exception cref="UserInputException">Another run is writing the file, or a complete line of it is not a sample row.</exception>
+    /// <exception cref="UserInputException">Another run is writing the file, it cannot be written, or a complete line of it is not a sample row.</exception>
     public static SamplesJournal Open(string path)
     {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        var lockFile = TakeLock(path);
-        FileStream? stream = null;
+        var file = JournalFile.Open(path, path);
         try
         {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-            var repaired = RepairTornTail(stream);
-            var journal = new SamplesJournal(path, stream, lockFile, repaired);
+            var journal = new SamplesJournal(file);
             journal.ReadExisting();
-            stream.Seek(0, SeekOrigin.End);
             return journal;
         }
         catch
         {
-            stream?.Dispose();
-            lockFile.Dispose();
+            file.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>An exclusive lock beside the file, so two runs never append to it at once. The operating system
-    /// drops the lock when a process dies, so a killed run never blocks the next one.</summary>
-    private static FileStream TakeLock(string path)
-    {
-        var lockPath = path + ".lock";
-        try
-        {
-            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (IOException)
-        {
-            throw new UserInputException($"{path}: another run is writing this file (it holds {lockPath}); wait for it to finish or use another --out.");
         }
     }
 
@@ -94,20 +65,15 @@ public sealed class SamplesJournal : IDisposable
     /// <summary>Appends one row and flushes it to the operating system. Thread-safe.</summary>
     public void Append(SampleRow row)
     {
-        var bytes = Encoding.UTF8.GetBytes(row.ToJsonLine());
+        var line = row.ToJsonLine().TrimEnd('\n');
         lock (_gate)
         {
-            _stream.Write(bytes);
-            _stream.Flush();
+            _file.Append(line);
             Record(row.TaskId, row.SampleIndex);
         }
     }
 
-    public void Dispose()
-    {
-        _stream.Dispose();
-        _lock.Dispose();
-    }
+    public void Dispose() => _file.Dispose();
 
     private void Record(string taskId, int? index)
     {
@@ -124,12 +90,10 @@ public sealed class SamplesJournal : IDisposable
 
     private void ReadExisting()
     {
-        _stream.Seek(0, SeekOrigin.Begin);
-        using var reader = new StreamReader(_stream, new UTF8Encoding(false), false, 1 << 16, leaveOpen: true);
-        long line = 0;
-        while (reader.ReadLine() is { } text)
+        for (var i = 0; i < _file.Lines.Count; i++)
         {
-            line++;
+            var text = _file.Lines[i];
+            long line = i + 1;
             if (string.IsNullOrWhiteSpace(text)) continue;
             JsonObject? row;
             try
@@ -143,34 +107,8 @@ public sealed class SamplesJournal : IDisposable
             if (row is null) throw UserInputException.At(Path, line, null, "is not a JSON object; the samples file is damaged (move it away to start over).");
             if (row["task_id"] is not JsonValue taskValue || !taskValue.TryGetValue<string>(out var taskId))
                 throw UserInputException.At(Path, line, "task_id", "missing or not a string.");
-            int? index = row["sample_index"] is JsonValue indexValue && indexValue.TryGetValue<int>(out var i) ? i : null;
+            int? index = row["sample_index"] is JsonValue indexValue && indexValue.TryGetValue<int>(out var n) ? n : null;
             Record(taskId, index);
         }
-    }
-
-    /// <summary>Cuts the file back to its last newline when a run was killed in the middle of a row.</summary>
-    private static int RepairTornTail(FileStream stream)
-    {
-        var length = stream.Length;
-        if (length == 0) return 0;
-        var buffer = new byte[Math.Min(length, 1 << 20)];
-        var position = length;
-        while (position > 0)
-        {
-            var chunk = (int)Math.Min(buffer.Length, position);
-            position -= chunk;
-            stream.Seek(position, SeekOrigin.Begin);
-            stream.ReadExactly(buffer, 0, chunk);
-            var newline = Array.LastIndexOf(buffer, (byte)'\n', chunk - 1, chunk);
-            if (newline >= 0)
-            {
-                var keep = position + newline + 1;
-                if (keep == length) return 0;
-                stream.SetLength(keep);
-                return (int)(length - keep);
-            }
-        }
-        stream.SetLength(0);
-        return (int)length;
     }
 }

@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace CodexSharp.Core.Io;
+
+/// <summary>
+/// Decompresses a gzip file and, at its end, proves that the file was whole. .NET's <see cref="GZipStream"/>
+/// reports the end of a file cut short (mid-data, or missing only its 8-byte trailer) as a normal end, so a
+/// reader would silently see fewer rows. This stream checks the trailer (CRC-32 and length of the data) and
+/// throws <see cref="InvalidDataException"/> when it does not match.
+/// </summary>
+/// <remarks>
+/// The fast check compares the whole output with the file's last 8 bytes, which holds for a file of one gzip
+/// member. When it does not match, the file is walked member by member (<see cref="GzipMembers"/>), which also
+/// accepts files of several concatenated members and finds where a truncated one ends.
+/// </remarks>
+internal sealed class GzipReadStream(string path, FileStream file) : Stream
+{
+    private readonly GZipStream _inner = new(file, CompressionMode.Decompress);
+    private uint _crc = Crc32.Initial;
+    private long _length;
+    private bool _checked;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = _inner.Read(buffer);
+        if (read > 0)
+        {
+            _crc = Crc32.Update(_crc, buffer[..read]);
+            _length += read;
+        }
+        else if (buffer.Length > 0 && !_checked)
+        {
+            _checked = true;
+            CheckWhole();
+        }
+        return read;
+    }
+
+    private void CheckWhole()
+    {
+        using var again = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (again.Length >= 18)
+        {
+            Span<byte> trailer = stackalloc byte[8];
+            again.Seek(-8, SeekOrigin.End);
+            again.ReadExactly(trailer);
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
+            if (crc == Crc32.Final(_crc) && size == (uint)_length) return;
+        }
+        again.Seek(0, SeekOrigin.Begin);
+        GzipMembers.Verify(again);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

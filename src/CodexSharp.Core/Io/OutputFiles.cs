@@ -1,0 +1,118 @@
+namespace CodexSharp.Core.Io;
+
+/// <summary>
+/// Checks on the files a stage is about to write, made before any work starts, and the one translation of
+/// the operating system's refusals (read-only file system, permission, a folder where a file should be) into
+/// messages that say which path and what is wrong.
+/// </summary>
+public static class OutputFiles
+{
+    /// <summary>EAGAIN: the file's lock is held by another process (the caller reports which run holds it).</summary>
+    internal const int LockHeld = 11;
+
+    /// <summary>
+    /// Refuses an output path that is a folder, or that is (also through symlinks and relative paths) one of
+    /// the <paramref name="inputs"/> the stage reads, which writing would destroy.
+    /// </summary>
+    /// <exception cref="UserInputException">The output is a folder or one of the inputs.</exception>
+    public static void CheckOutput(string output, params (string Path, string Role)[] inputs)
+    {
+        if (Directory.Exists(output)) throw new UserInputException($"{output}: is a folder; the output must be a file path.");
+        foreach (var (path, role) in inputs)
+        {
+            if (SameFile(output, path))
+                throw new UserInputException($"{output}: is the {role} ({path}); writing the output there would destroy it. Choose another output file.");
+        }
+    }
+
+    /// <summary>Creates the folder <paramref name="path"/> goes in.</summary>
+    /// <exception cref="UserInputException">The folder cannot be created (read-only, permission, a file in the way).</exception>
+    public static void CreateParentDirectory(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is null || Directory.Exists(directory)) return;
+        Guard(directory, () => Directory.CreateDirectory(directory));
+    }
+
+    /// <summary>Runs <paramref name="write"/>, turning the operating system's refusal to write <paramref name="path"/> into a message.</summary>
+    /// <exception cref="UserInputException">The path is a folder, read-only, not permitted, or on a full disk.</exception>
+    public static T Guard<T>(string path, Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new UserInputException(Directory.Exists(path)
+                ? $"{path}: is a folder; expected a file."
+                : $"{path}: cannot write: permission denied.");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new UserInputException($"{path}: cannot write: a folder on the way does not exist.");
+        }
+        catch (IOException e) when (e.HResult != LockHeld)
+        {
+            throw new UserInputException($"{path}: cannot write: {Reason(e)}.");
+        }
+    }
+
+    /// <summary>Runs <paramref name="write"/> with the same messages as <see cref="Guard{T}"/>.</summary>
+    public static void Guard(string path, Action write) => Guard(path, () =>
+    {
+        write();
+        return 0;
+    });
+
+    /// <summary>True when both paths name the same file, after resolving relative parts and every symlink on the way.</summary>
+    public static bool SameFile(string a, string b) => string.Equals(RealPath(a), RealPath(b), StringComparison.Ordinal);
+
+    /// <summary>The absolute path with every symlink resolved, as far as the path exists.</summary>
+    public static string RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var parts = new Queue<string>(full.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var resolved = "/";
+        for (var hops = 0; parts.Count > 0;)
+        {
+            var part = parts.Dequeue();
+            var next = Path.Combine(resolved, part);
+            var target = SymlinkTarget(next);
+            if (target is null || ++hops > 40)
+            {
+                resolved = next;
+                continue;
+            }
+            var absolute = Path.GetFullPath(target, resolved);
+            var rest = parts.ToArray();
+            parts = new Queue<string>(absolute.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(rest));
+            resolved = "/";
+        }
+        return resolved;
+    }
+
+    private static string? SymlinkTarget(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The operating system's reason without the path .NET appends (" : '/x'").</summary>
+    private static string Reason(IOException e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf(" : '", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.').ToLowerInvariant();
+    }
+}

@@ -95,7 +95,7 @@ public sealed class CompletionsServerTests
         var error = await Assert.ThrowsAsync<GenerationBackendException>(() => generator.GenerateAsync(Request(1)));
         Assert.Contains("HTTP 500: internal error", error.Message);
         Assert.Contains("gave up after 5 attempts", error.Message);
-        Assert.False(error.IsTransient);
+        Assert.Equal(BackendFaultKind.RetriesExhausted, error.Kind);
     }
 
     [Fact]

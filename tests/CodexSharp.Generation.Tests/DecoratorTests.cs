@@ -30,7 +30,7 @@ public sealed class DecoratorTests
     [Fact]
     public async Task Transient_faults_are_retried_and_each_retry_is_reported()
     {
-        var inner = new FaultyGenerator(new GenerationBackendException("busy", true, TimeSpan.FromMilliseconds(1)), new GenerationBackendException("busy", true));
+        var inner = new FaultyGenerator(new GenerationBackendException("busy", BackendFaultKind.Transient, TimeSpan.FromMilliseconds(1)), new GenerationBackendException("busy", BackendFaultKind.Transient));
         var notices = new List<RetryNotice>();
         using var generator = new RetryingCodeGenerator(inner, Fast, notices.Add);
         Assert.Single(await generator.GenerateAsync(Request));
@@ -41,7 +41,7 @@ public sealed class DecoratorTests
     [Fact]
     public async Task Permanent_faults_and_user_errors_are_not_retried()
     {
-        var permanent = new FaultyGenerator(new GenerationBackendException("bad request", false));
+        var permanent = new FaultyGenerator(new GenerationBackendException("bad request", BackendFaultKind.Permanent));
         using (var generator = new RetryingCodeGenerator(permanent, Fast))
             await Assert.ThrowsAsync<GenerationBackendException>(() => generator.GenerateAsync(Request));
         Assert.Equal(1, permanent.Calls);
@@ -55,7 +55,7 @@ public sealed class DecoratorTests
     [Fact]
     public async Task Giving_up_says_how_many_attempts_were_made()
     {
-        var inner = new FaultyGenerator(Enumerable.Range(0, 10).Select(_ => (Exception)new GenerationBackendException("HTTP 503", true)).ToArray());
+        var inner = new FaultyGenerator(Enumerable.Range(0, 10).Select(_ => (Exception)new GenerationBackendException("HTTP 503", BackendFaultKind.Transient)).ToArray());
         using var generator = new RetryingCodeGenerator(inner, Fast);
         var error = await Assert.ThrowsAsync<GenerationBackendException>(() => generator.GenerateAsync(Request));
         Assert.Equal("HTTP 503 (gave up after 4 attempts)", error.Message);

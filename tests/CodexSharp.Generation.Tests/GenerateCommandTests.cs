@@ -25,7 +25,7 @@ public sealed class GenerateCommandTests : IDisposable
         var outcome = await GenerateProcess.RunAsync(args, new Dictionary<string, string?> { ["OPENAI_API_KEY"] = key });
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         SamplesFileAssert.ExactlyNPerTask(Out, _taskIds, 3);
-        var meta = GenerationRecord.TryRead(GenerationRecord.PathFor(Out))!;
+        var meta = GenerationRecord.Read(Out)!;
         Assert.Equal("complete", meta["status"]!.GetValue<string>());
         Assert.Equal(0.2, meta["temperature"]!.GetValue<double>());
         Assert.Equal("OPENAI_API_KEY", meta["backend_options"]!["api_key_env"]!.GetValue<string>());
@@ -87,7 +87,7 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.Contains("gave up after 3 attempts", outcome.StandardError);
         Assert.Contains("run the same command again to continue", outcome.StandardError);
         Assert.Equal(2, SamplesFileAssert.Rows(Out).Count);
-        Assert.Equal("failed", GenerationRecord.TryRead(GenerationRecord.PathFor(Out))!["status"]!.GetValue<string>());
+        Assert.Equal("failed", GenerationRecord.Read(Out)!["status"]!.GetValue<string>());
 
         server.Faults.Clear();
         var resumed = await GenerateProcess.RunAsync(args);

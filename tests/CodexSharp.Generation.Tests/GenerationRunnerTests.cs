@@ -23,8 +23,18 @@ public sealed class GenerationRunnerTests : IDisposable
         Sampling = new SamplingOptions { Temperature = temperature, Seed = 7 },
     };
 
-    private JsonObject Record(GenerationRunOptions options) =>
-        GenerationRecord.Build("test:counting", "test", "counting", null, options, new DatasetIdentity("tiny", TinyProblems.Path, "abc123", _tasks.Count));
+    private JsonObject Record(GenerationRunOptions options) => GenerationRecord.Build(
+        new GenerationConfig
+        {
+            Model = ModelSpec.Parse("openai:counting@http://127.0.0.1:9/v1"),
+            SamplesPath = Out,
+            SamplesPerTask = options.SamplesPerTask,
+            Sampling = options.Sampling,
+            Concurrency = options.Concurrency,
+            SamplesPerRequest = options.SamplesPerRequest,
+        },
+        null,
+        new DatasetIdentity("tiny", TinyProblems.Path, "abc123", _tasks.Count));
 
     private async Task<GenerationRunSummary> RunAsync(ICodeGenerator generator, GenerationRunOptions options) =>
         await new GenerationRunner(generator).RunAsync(_tasks, options, Out, Record(options));
@@ -40,7 +50,7 @@ public sealed class GenerationRunnerTests : IDisposable
         var row = SamplesFileAssert.Rows(Out)[0];
         Assert.DoesNotContain("def next_one", row["completion"]!.GetValue<string>());
         Assert.Contains("def next_one", row["raw_completion"]!.GetValue<string>());
-        var meta = GenerationRecord.TryRead(GenerationRecord.PathFor(Out))!;
+        var meta = GenerationRecord.Read(Out)!;
         Assert.Equal("complete", meta["status"]!.GetValue<string>());
         Assert.Equal(15, meta["samples_in_file"]!.GetValue<int>());
         Assert.Equal("abc123", meta["dataset_sha256"]!.GetValue<string>());
@@ -66,7 +76,7 @@ public sealed class GenerationRunnerTests : IDisposable
         var error = await Assert.ThrowsAsync<GenerationBackendException>(() => RunAsync(failing, Options(n: 4, perRequest: 1, concurrency: 1)));
         Assert.Contains("fake fault", error.Message);
         Assert.Equal(2, SamplesFileAssert.Rows(Out).Count);
-        Assert.Equal("failed", GenerationRecord.TryRead(GenerationRecord.PathFor(Out))!["status"]!.GetValue<string>());
+        Assert.Equal("failed", GenerationRecord.Read(Out)!["status"]!.GetValue<string>());
 
         using var healthy = new CountingGenerator();
         var summary = await RunAsync(healthy, Options(n: 4, perRequest: 1, concurrency: 1));
@@ -104,5 +114,21 @@ public sealed class GenerationRunnerTests : IDisposable
         var perSample = together.Seeds.SelectMany(s => Enumerable.Range(0, 4).Select(k => s + k)).Order();
         Assert.Equal(perSample, apart.Seeds.Order());
         Assert.Equal(12, apart.Seeds.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_prompt_the_model_had_to_cut_is_warned_once_per_task_and_recorded()
+    {
+        var notices = new List<string>();
+        using var generator = new CountingGenerator { PromptTokensDropped = prompt => prompt.Contains("def shout(") ? 37 : 0 };
+        var options = Options(n: 4, perRequest: 1, concurrency: 2);
+        var summary = await new GenerationRunner(generator, m => { lock (notices) notices.Add(m); }).RunAsync(_tasks, options, Out, Record(options));
+        var shout = _tasks.Single(t => t.Prompt.Contains("def shout(")).TaskId;
+        var warning = Assert.Single(notices);
+        Assert.StartsWith($"{shout}: the prompt is longer than the model's context; its first 37 tokens were dropped", warning);
+        Assert.Equal([new PromptTruncation(shout, 37)], summary.Truncated);
+        var recorded = Assert.Single(GenerationRecord.Read(Out)!["truncated_prompts"]!.AsArray())!;
+        Assert.Equal(shout, recorded["task_id"]!.GetValue<string>());
+        Assert.Equal(37, recorded["prompt_tokens_dropped"]!.GetValue<int>());
     }
 }

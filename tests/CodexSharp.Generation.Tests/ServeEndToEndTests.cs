@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CodexSharp.Generation.Running;
 using CodexSharp.Generation.Tests.Fixtures;
 
 namespace CodexSharp.Generation.Tests;
@@ -63,13 +64,13 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         SamplesFileAssert.ExactlyNPerTask(outPath, _taskIds, 2);
         Assert.All(SamplesFileAssert.Rows(outPath), r => Assert.NotNull(r["sum_logprob"]));
-        Assert.Contains("\"dtype\": \"float32\"", File.ReadAllText(outPath + ".meta.json"));
+        Assert.Contains("\"dtype\": \"float32\"", File.ReadAllText(GenerationRecord.PathFor(outPath)));
 
         var bf16Path = Path.Combine(_dir, "local-bf16.jsonl");
         var bf16 = await GenerateProcess.RunAsync(GenerateProcess.Args("local:" + served.Checkpoint, bf16Path, 2, "--max-tokens", "16", "--seed", "3", "--bf16"));
         Assert.True(bf16.ExitCode == 0, bf16.ToString());
         SamplesFileAssert.ExactlyNPerTask(bf16Path, _taskIds, 2);
-        Assert.Contains("\"dtype\": \"bfloat16\"", File.ReadAllText(bf16Path + ".meta.json"));
+        Assert.Contains("\"dtype\": \"bfloat16\"", File.ReadAllText(GenerationRecord.PathFor(bf16Path)));
         var remote = await GenerateProcess.RunAsync(GenerateProcess.Args($"openai:{served.ModelName}@{served.BaseUrl}", Path.Combine(_dir, "remote-bf16.jsonl"), 1, "--bf16"));
         Assert.Equal(2, remote.ExitCode);
         Assert.Contains("--bf16: only for models run in process", remote.StandardError);

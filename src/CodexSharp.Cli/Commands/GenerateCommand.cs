@@ -16,7 +16,8 @@ internal static class GenerateCommand
         {
             try
             {
-                await flags.GenerateAsync(parse, ct);
+                var config = flags.Bind(parse);
+                await GenerationFlags.RunAsync(config, ct);
                 return ExitCodes.Success;
             }
             catch (GenerationFailedException e)

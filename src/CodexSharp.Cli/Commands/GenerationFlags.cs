@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core;
+using CodexSharp.Core.Datasets;
 using CodexSharp.Core.Generation;
 using CodexSharp.Core.Problems;
 using CodexSharp.Generation;
@@ -13,17 +14,21 @@ using Spectre.Console;
 
 namespace CodexSharp.Cli.Commands;
 
-/// <summary>The flags <c>generate</c> and <c>run</c> share, and the generation step they both perform.</summary>
+/// <summary>The flags <c>generate</c> and <c>run</c> share: bound into a validated <see cref="GenerationConfig"/>
+/// before any work, then run.</summary>
 internal sealed class GenerationFlags
 {
-    /// <summary>Temperature when --temperature is not given: the paper's pass@100 setting for n ≥ 100, its pass@1 setting below.</summary>
-    public static double DefaultTemperature(int n) => n >= 100 ? 0.8 : 0.2;
-
-    public Option<string> Model { get; } = new("--model", "-m")
+    /// <summary>Config field → the flag that sets it, so that a config error names what the user typed.</summary>
+    private static readonly Dictionary<string, string> FlagOf = new()
     {
-        Description = $"The model: {ModelSpec.Forms}.",
-        Required = true,
+        ["model"] = "--model", ["samples_path"] = "--out", ["problems_file"] = "--problems", ["dataset"] = "--dataset",
+        ["limit"] = "--limit", ["samples_per_task"] = "--n", ["temperature"] = "--temperature", ["top_p"] = "--top-p",
+        ["max_tokens"] = "--max-tokens", ["concurrency"] = "--concurrency", ["samples_per_request"] = "--samples-per-request",
+        ["api_key_env"] = "--api-key-env", ["request_timeout"] = "--request-timeout", ["retries"] = "--retries",
+        ["requests_per_minute"] = "--requests-per-minute", ["max_choices_per_request"] = "--max-n-per-request", ["bf16"] = "--bf16",
     };
+
+    public Option<string> Model { get; } = new("--model", "-m") { Description = $"The model: {ModelSpec.Forms}.", Required = true };
 
     public ProblemOptions Problems { get; } = new();
 
@@ -70,60 +75,80 @@ internal sealed class GenerationFlags
         Problems.AddTo(command);
     }
 
-    /// <summary>Samples the problems into the --out file. Returns the problems and the samples path.</summary>
+    /// <summary>Binds every generation flag into a config and checks it completely; nothing is loaded or sampled yet.</summary>
+    /// <exception cref="UserInputException">A flag's value is wrong; the message names the flag.</exception>
+    public GenerationConfig Bind(ParseResult parse)
+    {
+        try
+        {
+            var n = parse.GetValue(N);
+            var outPath = parse.GetValue(Out)!.FullName;
+            var timeout = parse.GetValue(RequestTimeout);
+            return new GenerationConfig
+            {
+                Model = ModelSpec.Parse(parse.GetValue(Model)!),
+                SamplesPath = outPath,
+                ProblemsFile = parse.GetValue(Problems.Problems)?.FullName,
+                Dataset = parse.GetValue(Problems.Dataset),
+                Limit = parse.GetValue(Limit),
+                SamplesPerTask = n,
+                Sampling = new SamplingOptions
+                {
+                    Temperature = parse.GetValue(Temperature) ?? RecordedTemperature(outPath) ?? GenerationConfig.DefaultTemperature(n),
+                    TopP = parse.GetValue(TopP),
+                    MaxTokens = parse.GetValue(MaxTokens),
+                    Seed = parse.GetValue(Seed),
+                    Stop = StopSequences.Paper,
+                },
+                Concurrency = parse.GetValue(Concurrency),
+                SamplesPerRequest = parse.GetValue(PerRequest),
+                Backend = new BackendSettings
+                {
+                    ApiKeyVariable = parse.GetValue(ApiKeyEnv)!,
+                    RequestTimeout = timeout > 0 && timeout < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(timeout) : TimeSpan.Zero,
+                    Retry = new RetryOptions { MaxRetries = parse.GetValue(Retries) },
+                    RequestsPerMinute = parse.GetValue(RequestsPerMinute),
+                    MaxChoicesPerRequest = parse.GetValue(MaxChoices),
+                },
+                BFloat16 = parse.GetValue(BFloat16),
+            }.Validated();
+        }
+        catch (InvalidConfigException e)
+        {
+            throw new UserInputException($"{FlagOf.GetValueOrDefault(e.Field, e.Field)}: {e.Problem}");
+        }
+    }
+
+    /// <summary>Binds and runs in one step (what <c>run</c> does before it evaluates).</summary>
     public async Task<(ProblemSet Problems, string SamplesPath, string Source)> GenerateAsync(ParseResult parse, CancellationToken ct)
     {
-        var spec = ModelSpec.Parse(parse.GetValue(Model)!);
-        var bf16 = parse.GetValue(BFloat16);
-        if (bf16 && !spec.IsLocal) throw new UserInputException($"--bf16: only for models run in process (local:DIR, hf:DIR), not {spec.Text}.");
-        var n = Positive(parse.GetValue(N), "--n");
-        var outPath = parse.GetValue(Out)!.FullName;
-        var (problems, source) = await Problems.LoadAsync(parse, ct);
-        var limit = parse.GetValue(Limit);
-        var selected = limit is { } l ? problems.Problems.Take(Positive(l, "--limit")).ToList() : problems.Problems.ToList();
+        var outcome = await RunAsync(Bind(parse), ct);
+        return (outcome.Problems, outcome.SamplesPath, outcome.Source);
+    }
+
+    /// <summary>Loads the problems, opens the model and samples into the config's samples file. Tasks the backend
+    /// refused are listed on stderr and in the record; the run fails (exit 1) only when it refused every task.</summary>
+    /// <exception cref="GenerationFailedException">A backend fault stopped the run; the message says whether a re-run continues.</exception>
+    public static async Task<GenerationOutcome> RunAsync(GenerationConfig config, CancellationToken ct)
+    {
+        var (problems, source) = await LoadProblemsAsync(config, ct);
+        var selected = config.Limit is { } limit ? problems.Problems.Take(limit) : problems.Problems;
         var tasks = selected.Select(p => new GenerationTask(p.TaskId, p.Prompt)).ToList();
-
-        var temperature = parse.GetValue(Temperature) ?? RecordedTemperature(outPath) ?? DefaultTemperature(n);
-        if (!(temperature >= 0)) throw new UserInputException("--temperature: expected 0 or more.");
-        var topP = parse.GetValue(TopP);
-        if (!(topP > 0 && topP <= 1)) throw new UserInputException("--top-p: expected a number in (0, 1].");
-        var options = new GenerationRunOptions
-        {
-            SamplesPerTask = n,
-            Concurrency = Positive(parse.GetValue(Concurrency), "--concurrency"),
-            SamplesPerRequest = Positive(parse.GetValue(PerRequest), "--samples-per-request"),
-            Sampling = new SamplingOptions
-            {
-                Temperature = temperature,
-                TopP = topP,
-                MaxTokens = Positive(parse.GetValue(MaxTokens), "--max-tokens"),
-                Seed = parse.GetValue(Seed),
-                Stop = StopSequences.Paper,
-            },
-        };
-        var settings = new BackendSettings
-        {
-            ApiKeyVariable = parse.GetValue(ApiKeyEnv)!,
-            RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(RequestTimeout) is > 0 and var s ? s : throw new UserInputException("--request-timeout: expected a positive number of seconds.")),
-            Retry = new RetryOptions { MaxRetries = parse.GetValue(Retries) is >= 0 and var r ? r : throw new UserInputException("--retries: expected 0 or more.") },
-            RequestsPerMinute = parse.GetValue(RequestsPerMinute) is { } rpm ? (rpm > 0 ? rpm : throw new UserInputException("--requests-per-minute: expected a positive number.")) : null,
-            MaxChoicesPerRequest = parse.GetValue(MaxChoices) is { } mc ? Positive(mc, "--max-n-per-request") : null,
-            Dataset = source,
-        };
-
+        var outPath = config.SamplesPath;
+        var spec = config.Model;
         var factory = new CodeGeneratorFactory(
-            localModels: local => LocalModelGenerator.Load((local.Kind == ModelSpecKind.Local ? "local:" : "hf:") + local.Model, new LocalModelOptions { BFloat16 = bf16 }),
-            notice: message => Warn(message),
+            localModels: local => LocalModelGenerator.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16 }),
+            notice: Warn,
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
-        using var generator = factory.Create(spec, settings);
-        if (await factory.CheckServedModelAsync(spec, settings, ct) is { } mismatch) Warn(mismatch);
-        var backend = BackendOptions(spec, settings);
-        if (spec.IsLocal && backend is JsonObject local) local["dtype"] = bf16 ? "bfloat16" : "float32";
-        var record = GenerationRecord.Build(spec.Text, spec.Kind.ToString(), spec.Model, backend, options,
+        using var generator = factory.Create(spec, config.Backend);
+        if (await factory.CheckServedModelAsync(spec, config.Backend, ct) is { } mismatch) Warn(mismatch);
+        var record = GenerationRecord.Build(config, BackendOptions(config),
             new DatasetIdentity(source == "file" ? Path.GetFileName(problems.Path) : source, problems.Path, problems.Sha256, tasks.Count));
 
-        AnsiConsole.MarkupLineInterpolated($"generating {n} sample(s) for each of {tasks.Count} problems with {spec.Text} (T={temperature}, top-p={topP}, max {options.Sampling.MaxTokens} tokens) into {outPath}");
-        var runner = (Action<GenerationProgress> progress) => new GenerationRunner(generator, Warn, progress).RunAsync(tasks, options, outPath, record, ct);
+        ShowEarlierRun(outPath);
+        var s = config.Sampling;
+        AnsiConsole.MarkupLineInterpolated($"generating {config.SamplesPerTask} sample(s) for each of {tasks.Count} problems with {spec.Text} (T={s.Temperature}, top-p={s.TopP}, max {s.MaxTokens} tokens) into {outPath}");
+        var runner = (Action<GenerationProgress> progress) => new GenerationRunner(generator, Warn, progress).RunAsync(tasks, config.RunOptions, outPath, record, ct);
         GenerationRunSummary summary;
         try
         {
@@ -131,40 +156,78 @@ internal sealed class GenerationFlags
         }
         catch (GenerationBackendException e)
         {
-            throw new GenerationFailedException($"{e.Message}\nsamples received so far are saved in {outPath}; run the same command again to continue.");
+            var next = e.Kind is BackendFaultKind.RetriesExhausted or BackendFaultKind.Transient
+                ? "run the same command again to continue."
+                : "running the same command again will fail the same way until the server or the settings change.";
+            throw new GenerationFailedException($"{e.Message}\nsamples received so far are saved in {outPath}; {next}");
         }
+        var recordPath = GenerationRecord.PathFor(outPath);
         AnsiConsole.MarkupLineInterpolated($"samples: {summary.Written} new, {summary.AlreadyPresent} already there, {summary.SamplesTotal} wanted; {summary.Tokens} tokens in {summary.Elapsed.TotalSeconds:0.0} s");
-        AnsiConsole.MarkupLineInterpolated($"record: {GenerationRecord.PathFor(outPath)}");
-        return (problems, outPath, source);
+        AnsiConsole.MarkupLineInterpolated($"record: {recordPath}");
+        if (summary.Truncated.Count > 0)
+            Warn($"{summary.Truncated.Count} task(s) had their prompt cut to fit the model's context ({Names(summary.Truncated.Select(t => t.TaskId))}); see truncated_prompts in {recordPath}.");
+        if (summary.Failed.Count > 0 && summary.Failed.Count == tasks.Count)
+            throw new GenerationFailedException($"the backend refused every task; the first answer was: {summary.Failed[0].Error}");
+        if (summary.Failed.Count > 0)
+            Warn($"{summary.Failed.Count} of {tasks.Count} task(s) were not generated ({Names(summary.Failed.Select(f => f.TaskId))}); the server's reasons are under failed_tasks in {recordPath}; running the same command again retries them.");
+        return new GenerationOutcome(problems, outPath, source, summary);
     }
 
-    private static JsonNode? BackendOptions(ModelSpec spec, BackendSettings settings)
+    private static async Task<(ProblemSet Problems, string Source)> LoadProblemsAsync(GenerationConfig config, CancellationToken ct)
     {
+        if (config.ProblemsFile is { } file) return (ProblemSet.Load(file), "file");
+        var entry = DatasetCatalog.Find(config.Dataset ?? "humaneval");
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        var path = await DatasetCache.Default(http).GetAsync(entry, new Progress<string>(m => Console.Error.WriteLine(m)), ct);
+        return (ProblemSet.Load(path), entry.Name);
+    }
+
+    /// <summary>Says how the last run of a file that is being continued ended (a killed run reads as interrupted).</summary>
+    private static void ShowEarlierRun(string outPath)
+    {
+        if (!File.Exists(outPath) || new FileInfo(outPath).Length == 0) return;
+        if (GenerationRecord.Read(outPath) is not { } earlier) return;
+        var status = earlier["status"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : "unknown";
+        var count = earlier["samples_in_file"] is JsonValue c && c.TryGetValue<int>(out var k) ? k : 0;
+        AnsiConsole.MarkupLineInterpolated($"continuing {outPath}: {count} sample(s) in it; the last run was {status}");
+    }
+
+    private static JsonNode? BackendOptions(GenerationConfig config)
+    {
+        var spec = config.Model;
         object? options = spec.Kind switch
         {
-            ModelSpecKind.OpenAICompletions => CodeGeneratorFactory.CompletionsOptions(spec, settings),
-            ModelSpecKind.Chat or ModelSpecKind.Ollama => CodeGeneratorFactory.ChatOptions(spec, settings),
+            ModelSpecKind.OpenAICompletions => CodeGeneratorFactory.CompletionsOptions(spec, config.Backend),
+            ModelSpecKind.Chat or ModelSpecKind.Ollama => CodeGeneratorFactory.ChatOptions(spec),
             _ => null,
         };
         var node = options is null ? new JsonObject { ["path"] = Path.GetFullPath(spec.Model) } : JsonSerializer.SerializeToNode(options, options.GetType(), RecordJson);
-        if (node is JsonObject o && spec.Endpoint is not null) o["endpoint"] = spec.Endpoint.ToString();
-        if (node is JsonObject withKey) withKey["api_key_env"] = settings.ApiKeyVariable;
-        return node;
+        if (node is not JsonObject o) return node;
+        if (spec.Endpoint is not null) o["endpoint"] = spec.Endpoint.ToString();
+        o["api_key_env"] = config.Backend.ApiKeyVariable;
+        if (spec.IsLocal) o["dtype"] = config.BFloat16 ? "bfloat16" : "float32";
+        return o;
     }
 
     private static readonly JsonSerializerOptions RecordJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    private static string Names(IEnumerable<string> taskIds)
+    {
+        var all = taskIds.ToList();
+        return string.Join(", ", all.Take(10)) + (all.Count > 10 ? $" and {all.Count - 10} more" : "");
+    }
+
+    private static void Warn(string message) => EvaluationFlags.Warn(message);
+
     private static double? RecordedTemperature(string samplesPath)
     {
         if (!File.Exists(samplesPath) || new FileInfo(samplesPath).Length == 0) return null;
-        return GenerationRecord.TryRead(GenerationRecord.PathFor(samplesPath))?["temperature"] is JsonValue t && t.TryGetValue<double>(out var value) ? value : null;
+        return GenerationRecord.Read(samplesPath)?["temperature"] is JsonValue t && t.TryGetValue<double>(out var value) ? value : null;
     }
-
-    private static int Positive(int value, string flag) =>
-        value >= 1 ? value : throw new UserInputException($"{flag}: expected 1 or more, got {value}.");
-
-    private static void Warn(string message) => EvaluationFlags.Warn(message);
 }
 
-/// <summary>Generation stopped on a backend fault; the message says what happened and that a re-run continues (exit code 1).</summary>
+/// <summary>What a generation stage produced: the problems, the samples file, the problems' source name, and the run's summary.</summary>
+internal sealed record GenerationOutcome(ProblemSet Problems, string SamplesPath, string Source, GenerationRunSummary Summary);
+
+/// <summary>Generation stopped on a backend fault; the message says what happened and whether a re-run continues (exit code 1).</summary>
 internal sealed class GenerationFailedException(string message) : Exception(message);

@@ -26,7 +26,7 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     public static Uri OpenAIEndpoint { get; } = new("https://api.openai.com/v1");
 
     /// <summary>Ollama's local address; $OLLAMA_HOST overrides it as it does for Ollama itself.</summary>
-    public static Uri DefaultOllamaEndpoint(Func<string, string?> environment)
+    private static Uri DefaultOllamaEndpoint(Func<string, string?> environment)
     {
         var host = environment("OLLAMA_HOST");
         if (string.IsNullOrWhiteSpace(host)) return new Uri("http://127.0.0.1:11434/v1");

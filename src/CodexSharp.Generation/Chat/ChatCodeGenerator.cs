@@ -1,6 +1,4 @@
 using System.ClientModel;
-using System.Net.Sockets;
-using CodexSharp.Core;
 using CodexSharp.Core.Generation;
 using Microsoft.Extensions.AI;
 
@@ -11,8 +9,13 @@ namespace CodexSharp.Generation.Chat;
 /// extracts the function body from each reply. The reply itself is kept as the raw text. Chat models get
 /// no stop sequences: their replies hold the whole function, and the body is cut out afterwards.
 /// </summary>
-public sealed class ChatCodeGenerator(IChatClient client, ChatGeneratorOptions options, string source) : ICodeGenerator
+/// <param name="client">The chat client.</param>
+/// <param name="options">The model and how prompts are put to it.</param>
+/// <param name="source">The chat endpoint's address, for messages.</param>
+public sealed class ChatCodeGenerator(IChatClient client, ChatGeneratorOptions options, Uri source) : ICodeGenerator
 {
+    private readonly string host = source.Host;
+
     public string ModelName => options.Model;
 
     public async Task<IReadOnlyList<GeneratedCompletion>> GenerateAsync(CompletionRequest request, CancellationToken cancellationToken = default)
@@ -33,7 +36,7 @@ public sealed class ChatCodeGenerator(IChatClient client, ChatGeneratorOptions o
                 TopP = (float)sampling.TopP,
                 TopK = sampling.TopK,
                 MaxOutputTokens = Math.Max(sampling.MaxTokens, options.MinReplyTokens ?? 0),
-                Seed = options.SendSeed != false ? sampling.Seed + i : null,
+                Seed = sampling.Seed + i,
             };
             var response = await SendAsync(messages, chatOptions, cancellationToken);
             var reply = response.Text;
@@ -53,31 +56,16 @@ public sealed class ChatCodeGenerator(IChatClient client, ChatGeneratorOptions o
         }
         catch (ClientResultException e)
         {
-            throw Classify(e.Status, e.Message, e);
+            var body = e.GetRawResponse()?.Content?.ToString() ?? e.Message;
+            throw BackendErrors.FromStatus(new BackendErrors.HttpFailure(source.ToString(), options.Model, e.Status, body), e);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            var refused = (e.InnerException as SocketException)?.SocketErrorCode == SocketError.ConnectionRefused;
-            throw new GenerationBackendException(refused ? $"cannot reach {source}: connection refused (is the server running, and is the URL right?)." : $"cannot reach {source}: {e.Message}", isTransient: true, inner: e);
+            throw BackendErrors.FromTransport(source.ToString(), host, e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new GenerationBackendException($"{source} did not answer in time.", isTransient: true, inner: e);
+            throw BackendErrors.Timeout(source.ToString(), null, e);
         }
-    }
-
-    private Exception Classify(int status, string message, Exception inner)
-    {
-        var said = $"{source} answered HTTP {status}: {FirstLine(message)}";
-        if (status is 401 or 403) return new UserInputException($"{said} — the API key was refused; set the key's environment variable (see --api-key-env) to a valid key.");
-        if (status == 404) return new UserInputException($"{said} — check the model name '{options.Model}' and the URL in --model.");
-        if (status == 0) return new GenerationBackendException($"cannot reach {source}: {FirstLine(message)}", isTransient: true, inner: inner);
-        return new GenerationBackendException(said, isTransient: status is 408 or 429 or >= 500, inner: inner);
-    }
-
-    private static string FirstLine(string message)
-    {
-        var line = message.ReplaceLineEndings("\n").Split('\n')[0].Trim();
-        return line.Length <= 300 ? line : line[..300] + "...";
     }
 }

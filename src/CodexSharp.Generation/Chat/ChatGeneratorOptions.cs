@@ -12,7 +12,4 @@ public sealed record ChatGeneratorOptions
     /// <summary>Token budget of one reply. A reply holds prose and the whole function, so the completion budget
     /// (--max-tokens) is raised to at least this; null means exactly --max-tokens.</summary>
     public int? MinReplyTokens { get; init; } = 1024;
-
-    /// <summary>Send the sampling seed (some servers reject it); null sends it when one is set.</summary>
-    public bool? SendSeed { get; init; }
 }

@@ -13,8 +13,6 @@ public sealed record InstructionTemplate(string Name, string System, string User
         "Complete the following Python function. Keep its name and signature, and reply with the whole function " +
         "(including any imports or helper functions it needs) in one ```python code block.\n\n```python\n{prompt}\n```");
 
-    /// <summary>The template for a data set; every data set we ship is Python in HumanEval format.</summary>
-    public static InstructionTemplate ForDataset(string? dataset) => Python;
-
+    /// <summary>The user message for <paramref name="prompt"/>.</summary>
     public string RenderUser(string prompt) => User.Replace("{prompt}", prompt.TrimEnd('\n'), StringComparison.Ordinal);
 }

@@ -30,7 +30,7 @@ public static class CompletionsReply
             {
                 var error = HttpErrorText.FromJson(root);
                 throw error is null ? Malformed(source, "has no 'choices' array", body)
-                    : new GenerationBackendException($"{source} answered with an error: {error}", isTransient: true);
+                    : new GenerationBackendException($"{source} answered with an error: {error}", BackendFaultKind.Transient);
             }
             var parsed = new List<(int Index, GeneratedCompletion Completion)>();
             var position = 0;
@@ -93,6 +93,5 @@ public static class CompletionsReply
         return tokens.GetRange(first, tokens.Count - first);
     }
 
-    private static GenerationBackendException Malformed(string source, string what, string body) =>
-        new($"{source} sent a reply that {what}: {HttpErrorText.Excerpt(body)}", isTransient: true);
+    private static GenerationBackendException Malformed(string source, string what, string body) => BackendErrors.Malformed(source, what, body);
 }

@@ -1,9 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using CodexSharp.Core;
 using CodexSharp.Core.Generation;
 
 namespace CodexSharp.Generation.Completions;
@@ -47,7 +44,7 @@ public sealed class OpenAICompletionsGenerator : ICodeGenerator
             var seed = request.Sampling.Seed + results.Count;
             var got = await RequestAsync(request.Prompt, ask, request.Sampling with { Seed = seed }, cancellationToken);
             if (got.Count == 0)
-                throw new GenerationBackendException($"{_source} returned no choices (asked for {ask}).", isTransient: true);
+                throw new GenerationBackendException($"{_source} returned no choices (asked for {ask}).", BackendFaultKind.Transient);
             if (got.Count < ask) LearnCap(got.Count, ask);
             results.AddRange(got.Take(request.N - results.Count));
         }
@@ -65,8 +62,8 @@ public sealed class OpenAICompletionsGenerator : ICodeGenerator
         _notice($"{_source} returned {got} of {asked} choices asked for; asking for at most {got} per request from now on.");
     }
 
-    /// <summary>The JSON body of one request (public for tests of what is sent).</summary>
-    public JsonObject RequestBody(string prompt, int n, SamplingOptions sampling)
+    /// <summary>The JSON body of one request.</summary>
+    private JsonObject RequestBody(string prompt, int n, SamplingOptions sampling)
     {
         var stops = _options.MaxStopSequences is { } max ? sampling.Stop.Take(max) : sampling.Stop;
         var body = new JsonObject
@@ -100,62 +97,18 @@ public sealed class OpenAICompletionsGenerator : ICodeGenerator
             if (!response.IsSuccessStatusCode) throw StatusError(response, body);
             return CompletionsReply.Parse(body, prompt, _source);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new GenerationBackendException($"{_source} did not answer within {_options.RequestTimeout.TotalSeconds:0.#} s.", isTransient: true);
+            throw BackendErrors.Timeout(_source, _options.RequestTimeout, e);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            throw new GenerationBackendException(ConnectionProblem(e), isTransient: true, inner: e);
-        }
-        catch (IOException e)
-        {
-            throw new GenerationBackendException($"{_source} dropped the connection ({e.Message}).", isTransient: true, inner: e);
+            throw BackendErrors.FromTransport(_source, _options.Endpoint.Host, e);
         }
     }
 
-    private string ConnectionProblem(HttpRequestException e)
-    {
-        var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
-        if (socket?.SocketErrorCode == SocketError.ConnectionRefused)
-            return $"cannot reach {_source}: connection refused (is the server running, and is the URL right?).";
-        return e.HttpRequestError switch
-        {
-            HttpRequestError.NameResolutionError => $"cannot reach {_source}: unknown host '{_options.Endpoint.Host}'.",
-            HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError => $"cannot reach {_source}: {Innermost(e).Message}",
-            _ => $"{_source} closed the connection before answering ({Innermost(e).Message}).",
-        };
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null) e = e.InnerException;
-        return e;
-    }
-
-    private Exception StatusError(HttpResponseMessage response, string body)
-    {
-        var code = (int)response.StatusCode;
-        var message = HttpErrorText.FromBody(body);
-        var said = $"{_source} answered HTTP {code}: {message}";
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            return new UserInputException($"{said} — the API key was refused; set the key's environment variable (see --api-key-env) to a valid key.");
-        if (IsUnknownModel(response.StatusCode, message))
-            return new UserInputException($"{said} — the server does not serve a model called '{_options.Model}'; check the name in --model.");
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            return new UserInputException($"{said} — there is no completions endpoint there; check the URL in --model (e.g. http://HOST:PORT/v1).");
-        if (code == 429 || code == 408 || code >= 500)
-            return new GenerationBackendException(said, isTransient: true, RetryAfter(response));
-        return new GenerationBackendException(said, isTransient: false);
-    }
-
-    private static bool IsUnknownModel(HttpStatusCode status, string message)
-    {
-        if (status is not (HttpStatusCode.NotFound or HttpStatusCode.BadRequest)) return false;
-        var lower = message.ToLowerInvariant();
-        return lower.Contains("model", StringComparison.Ordinal)
-            && (lower.Contains("not found", StringComparison.Ordinal) || lower.Contains("does not exist", StringComparison.Ordinal) || lower.Contains("unknown", StringComparison.Ordinal) || lower.Contains("not serve", StringComparison.Ordinal));
-    }
+    private Exception StatusError(HttpResponseMessage response, string body) =>
+        BackendErrors.FromStatus(new BackendErrors.HttpFailure(_source, _options.Model, (int)response.StatusCode, body, RetryAfter(response)));
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {

@@ -1,3 +1,5 @@
+using CodexSharp.Core.Generation;
+
 namespace CodexSharp.Generation.Completions;
 
 /// <summary>
@@ -25,14 +27,5 @@ public sealed record OpenAICompletionsOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The /v1/completions address derived from <see cref="Endpoint"/>.</summary>
-    public Uri CompletionsUrl
-    {
-        get
-        {
-            var path = Endpoint.AbsolutePath.TrimEnd('/');
-            if (path.EndsWith("/completions", StringComparison.Ordinal)) return Endpoint;
-            if (!path.EndsWith("/v1", StringComparison.Ordinal)) path += "/v1";
-            return new UriBuilder(Endpoint) { Path = path + "/completions" }.Uri;
-        }
-    }
+    public Uri CompletionsUrl => OpenAIBaseUrl.Endpoint(Endpoint, "completions");
 }

@@ -48,7 +48,7 @@ public sealed class RetryingCodeGenerator : DelegatingCodeGenerator
         }
         catch (GenerationBackendException e) when (e.IsTransient && _options.MaxRetries > 0)
         {
-            throw new GenerationBackendException($"{e.Message} (gave up after {_options.MaxRetries + 1} attempts)", isTransient: false, inner: e);
+            throw new GenerationBackendException($"{e.Message} (gave up after {_options.MaxRetries + 1} attempts)", BackendFaultKind.RetriesExhausted, inner: e);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CodexSharp.Core.Generation;
@@ -7,9 +8,10 @@ namespace CodexSharp.Generation.Running;
 /// <summary>
 /// Samples every task up to n completions and appends each to the samples file as soon as it arrives.
 /// A re-run reads the file, repairs a torn last line, and asks only for the missing sample indices, so the
-/// file never holds more than n samples per task nor the same (task, index) twice. When the backend fails
-/// for good, requests in flight are cancelled, everything already received stays in the file, and the
-/// fault is rethrown.
+/// file never holds more than n samples per task nor the same (task, index) twice. A task whose request the
+/// server refuses for its content (a prompt longer than the model's context) is recorded as failed to generate
+/// and the run goes on; a re-run tries it again. When the backend fails for good, requests in flight are
+/// cancelled, everything already received stays in the file, and the fault is rethrown.
 /// </summary>
 public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? notice = null, Action<GenerationProgress>? progress = null)
 {
@@ -18,8 +20,8 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
     /// <param name="tasks">The prompts, in the order to sample them.</param>
     /// <param name="options">Samples per task, sampling, concurrency.</param>
     /// <param name="samplesPath">The samples file to create or continue.</param>
-    /// <param name="record">The run's sidecar record (see <see cref="GenerationRecord.Build"/>); it is checked
-    /// against the file's existing sidecar and written beside the samples.</param>
+    /// <param name="record">The run's record (see <see cref="GenerationRecord.Build"/>); it is checked against the
+    /// file's existing record and written beside the samples with the run's state.</param>
     /// <param name="cancellationToken">Stops the run; samples received so far stay in the file.</param>
     public async Task<GenerationRunSummary> RunAsync(IReadOnlyList<GenerationTask> tasks, GenerationRunOptions options, string samplesPath, JsonObject record, CancellationToken cancellationToken = default)
     {
@@ -30,34 +32,51 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
         var n = options.SamplesPerTask;
         var total = tasks.Count * n;
 
-        using var journal = SamplesJournal.Open(samplesPath);
-        // A sidecar beside an empty file describes samples that do not exist: only real samples must match.
+        using var journal = OpenJournal(samplesPath);
+        // A record beside an empty file describes samples that do not exist: only real samples must match.
         if (journal.TaskIds.Any()) GenerationRecord.CheckCompatible(samplesPath, record);
+        var (earlierFailures, earlierTruncations) = GenerationRecord.ReadState(samplesPath);
         if (journal.RepairedBytes > 0)
             _notice($"{samplesPath}: removed an incomplete last line ({journal.RepairedBytes} bytes) left by an interrupted run; that sample is generated again.");
         WarnAboutExisting(tasks, journal, n, samplesPath);
 
         var present = tasks.Sum(t => Math.Min(n, journal.CountFor(t.TaskId)));
         var work = Plan(tasks, journal, options).ToList();
+        var attempted = work.Select(w => w.Task.TaskId).ToHashSet(StringComparer.Ordinal);
+        var failures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var truncations = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var t in earlierTruncations) truncations[t.TaskId] = t.PromptTokensDropped;
         var written = 0;
         long tokens = 0;
         var estimated = false;
-        GenerationRecord.Write(samplesPath, record, "running", InFile());
+        GenerationRecord.Write(samplesPath, record, State(RunStatus.Running));
         progress?.Invoke(new GenerationProgress(present, total, 0, 0, false, clock.Elapsed));
 
-        var status = "failed";
+        var status = RunStatus.Failed;
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(work, parallel, async (item, ct) =>
             {
+                var taskId = item.Task.TaskId;
+                if (failures.ContainsKey(taskId)) return; // one refusal per task is enough; the next run asks again
                 var request = new CompletionRequest(item.Task.Prompt, item.Indices.Count, options.Sampling with { Seed = SeedFor(options.Sampling.Seed, item) });
-                var completions = await generator.GenerateAsync(request, ct);
+                IReadOnlyList<GeneratedCompletion> completions;
+                try
+                {
+                    completions = await generator.GenerateAsync(request, ct);
+                }
+                catch (GenerationBackendException e) when (e.Kind == BackendFaultKind.RequestRejected)
+                {
+                    if (failures.TryAdd(taskId, e.Message)) _notice($"{taskId}: not generated: {e.Message}");
+                    return;
+                }
                 if (completions.Count < item.Indices.Count)
-                    throw new GenerationBackendException($"the backend returned {completions.Count} completions for {item.Task.TaskId}, asked for {item.Indices.Count}.", isTransient: false);
+                    throw new GenerationBackendException($"the backend returned {completions.Count} completions for {taskId}, asked for {item.Indices.Count}.", BackendFaultKind.Permanent);
                 for (var k = 0; k < item.Indices.Count; k++)
                 {
-                    journal.Append(SampleRow.From(item.Task.TaskId, item.Indices[k], completions[k], options.Sampling.Stop));
+                    NoteTruncation(taskId, completions[k].PromptTokensDropped, truncations);
+                    journal.Append(SampleRow.From(taskId, item.Indices[k], completions[k], options.Sampling.Stop));
                     var (count, guessed) = SampleRow.TokenCount(completions[k]);
                     Interlocked.Add(ref tokens, count);
                     if (guessed) estimated = true;
@@ -65,24 +84,35 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
                     progress?.Invoke(new GenerationProgress(present + done, total, done, Interlocked.Read(ref tokens), estimated, clock.Elapsed));
                 }
             });
-            status = "complete";
+            status = failures.IsEmpty ? RunStatus.Complete : RunStatus.Incomplete;
         }
         catch (OperationCanceledException)
         {
-            status = "interrupted";
+            status = RunStatus.Interrupted;
             throw;
         }
         finally
         {
-            GenerationRecord.Write(samplesPath, record, status, InFile());
+            GenerationRecord.Write(samplesPath, record, State(status));
         }
-        return new GenerationRunSummary(tasks.Count, total, present, written, tokens, clock.Elapsed);
+        return new GenerationRunSummary(tasks.Count, total, present, written, tokens, clock.Elapsed, Failed(), Truncated());
 
         int InFile() => journal.TaskIds.Sum(journal.CountFor);
+
+        // Earlier failures stay listed while their task still lacks samples and this run did not try it again.
+        List<TaskFailure> Failed() => earlierFailures
+            .Where(f => !attempted.Contains(f.TaskId) && journal.CountFor(f.TaskId) < n)
+            .Concat(failures.Select(f => new TaskFailure(f.Key, f.Value)))
+            .OrderBy(f => f.TaskId, StringComparer.Ordinal)
+            .ToList();
+
+        List<PromptTruncation> Truncated() => truncations.Select(t => new PromptTruncation(t.Key, t.Value)).OrderBy(t => t.TaskId, StringComparer.Ordinal).ToList();
+
+        GenerationRunState State(string s) => new(s, InFile(), Failed(), Truncated());
     }
 
     /// <summary>The requests to make: each task's missing sample indices, in chunks of at most SamplesPerRequest.</summary>
-    public static IEnumerable<WorkItem> Plan(IReadOnlyList<GenerationTask> tasks, SamplesJournal journal, GenerationRunOptions options)
+    private static IEnumerable<WorkItem> Plan(IReadOnlyList<GenerationTask> tasks, SamplesJournal journal, GenerationRunOptions options)
     {
         foreach (var task in tasks)
         {
@@ -94,12 +124,34 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
 
     /// <summary>A request's seed: the user's seed moved by task and first sample index, so that split and resumed
     /// runs give each sample the same seed as one uninterrupted run, and no two requests share one.</summary>
-    public static long? SeedFor(long? seed, WorkItem item)
+    private static long? SeedFor(long? seed, WorkItem item)
     {
         if (seed is not { } baseSeed) return null;
         uint hash = 2166136261;
         foreach (var c in item.Task.TaskId) hash = (hash ^ c) * 16777619;
         return baseSeed + (hash % 1_000_000) * 100_000L + item.Indices[0];
+    }
+
+    private void NoteTruncation(string taskId, int dropped, ConcurrentDictionary<string, int> truncations)
+    {
+        if (dropped <= 0) return;
+        var first = false;
+        truncations.AddOrUpdate(taskId, _ => { first = true; return dropped; }, (_, before) => Math.Max(before, dropped));
+        if (first)
+            _notice($"{taskId}: the prompt is longer than the model's context; its first {dropped} tokens were dropped, so its samples were made without the start of the prompt.");
+    }
+
+    /// <exception cref="Core.UserInputException">The samples file cannot be opened for writing.</exception>
+    private static SamplesJournal OpenJournal(string samplesPath)
+    {
+        try
+        {
+            return SamplesJournal.Open(samplesPath);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException)
+        {
+            throw new Core.UserInputException($"{samplesPath}: cannot be written ({e.Message}).");
+        }
     }
 
     private void WarnAboutExisting(IReadOnlyList<GenerationTask> tasks, SamplesJournal journal, int n, string samplesPath)
@@ -114,5 +166,5 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
     }
 
     /// <summary>One request: a task and the sample indices it fills.</summary>
-    public sealed record WorkItem(GenerationTask Task, List<int> Indices);
+    private sealed record WorkItem(GenerationTask Task, List<int> Indices);
 }

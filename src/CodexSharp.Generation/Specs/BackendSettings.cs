@@ -1,3 +1,4 @@
+using CodexSharp.Core.Generation;
 using CodexSharp.Generation.Resilience;
 
 namespace CodexSharp.Generation.Specs;
@@ -22,7 +23,4 @@ public sealed record BackendSettings
 
     /// <summary>Most choices per completions request; null: no known cap (OpenAI's own API: 128).</summary>
     public int? MaxChoicesPerRequest { get; init; }
-
-    /// <summary>The data set being generated for, which picks a chat model's instruction template.</summary>
-    public string? Dataset { get; init; }
 }

@@ -39,7 +39,7 @@ public sealed class CodeGeneratorFactory(
         ICodeGenerator generator = spec.Kind switch
         {
             ModelSpecKind.OpenAICompletions => new OpenAICompletionsGenerator(CompletionsOptions(spec, settings), key, notice),
-            _ => new ChatCodeGenerator(ChatClient(spec, endpoint, key, settings), ChatOptions(spec, settings), ChatUrl(endpoint).ToString()),
+            _ => new ChatCodeGenerator(ChatClient(spec, endpoint, key, settings), ChatOptions(spec), OpenAIBaseUrl.Endpoint(endpoint, "chat/completions")),
         };
         if (settings.RequestsPerMinute is { } rpm) generator = new RateLimitedCodeGenerator(generator, rpm);
         return new RetryingCodeGenerator(generator, settings.Retry, onRetry);
@@ -56,11 +56,7 @@ public sealed class CodeGeneratorFactory(
     };
 
     /// <summary>The chat backend's options for a spec.</summary>
-    public static ChatGeneratorOptions ChatOptions(ModelSpec spec, BackendSettings settings) => new()
-    {
-        Model = spec.Model,
-        Template = InstructionTemplate.ForDataset(settings.Dataset),
-    };
+    public static ChatGeneratorOptions ChatOptions(ModelSpec spec) => new() { Model = spec.Model };
 
     /// <summary>A warning when the server lists its models and the spec's model is not among them (see <see cref="ServedModelCheck"/>).</summary>
     public Task<string?> CheckServedModelAsync(ModelSpec spec, BackendSettings settings, CancellationToken cancellationToken = default) =>
@@ -79,23 +75,13 @@ public sealed class CodeGeneratorFactory(
     {
         var options = new OpenAIClientOptions
         {
-            Endpoint = ChatBase(endpoint),
+            Endpoint = OpenAIBaseUrl.Normalize(endpoint),
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = settings.RequestTimeout,
         };
         // Local servers (Ollama, vLLM without --api-key) take any key, but the client insists on one.
         return new OpenAI.Chat.ChatClient(spec.Model, new ApiKeyCredential(key ?? "no-key"), options).AsIChatClient();
     }
-
-    private static Uri ChatBase(Uri endpoint)
-    {
-        var path = endpoint.AbsolutePath.TrimEnd('/');
-        if (path.EndsWith("/chat/completions", StringComparison.Ordinal)) path = path[..^"/chat/completions".Length];
-        if (!path.EndsWith("/v1", StringComparison.Ordinal)) path += "/v1";
-        return new UriBuilder(endpoint) { Path = path }.Uri;
-    }
-
-    private static Uri ChatUrl(Uri endpoint) => new(ChatBase(endpoint) + "/chat/completions");
 
     private static bool IsOpenAI(Uri endpoint) => endpoint.Host.Equals("api.openai.com", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using CodexSharp.Core.Generation;
 
 namespace CodexSharp.Generation.Specs;
 
@@ -14,11 +15,7 @@ public static class ServedModelCheck
     public static async Task<string?> WarningAsync(ModelSpec spec, string? apiKey, CancellationToken cancellationToken = default)
     {
         if (spec.Endpoint is null) return null;
-        var path = spec.Endpoint.AbsolutePath.TrimEnd('/');
-        if (path.EndsWith("/completions", StringComparison.Ordinal)) path = path[..path.LastIndexOf('/')];
-        if (path.EndsWith("/chat", StringComparison.Ordinal)) path = path[..^"/chat".Length];
-        if (!path.EndsWith("/v1", StringComparison.Ordinal)) path += "/v1";
-        var url = new UriBuilder(spec.Endpoint) { Path = path + "/models" }.Uri;
+        var url = OpenAIBaseUrl.Endpoint(spec.Endpoint, "models");
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

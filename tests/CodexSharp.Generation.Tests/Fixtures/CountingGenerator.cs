@@ -16,6 +16,9 @@ public sealed class CountingGenerator : ICodeGenerator
     /// <summary>Calls from this one on (1-based) throw a non-transient fault.</summary>
     public int? FailFromCall { get; init; }
 
+    /// <summary>Prompt tokens the fake says it cut from a prompt (as a model with a short context does); 0 by default.</summary>
+    public Func<string, int> PromptTokensDropped { get; init; } = _ => 0;
+
     public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(5);
 
     public int Calls => _calls;
@@ -36,9 +39,10 @@ public sealed class CountingGenerator : ICodeGenerator
         try
         {
             await Task.Delay(Delay, cancellationToken);
-            if (call >= FailFromCall) throw new GenerationBackendException($"fake fault on call {call}", isTransient: false);
+            if (call >= FailFromCall) throw new GenerationBackendException($"fake fault on call {call}", BackendFaultKind.Permanent);
             return Enumerable.Range(0, request.N)
-                .Select(i => new GeneratedCompletion($"    return {call * 100 + i}\n\ndef next_one():\n", "stop", [new TokenLogProb("    return", -0.5)]))
+                .Select(i => new GeneratedCompletion($"    return {call * 100 + i}\n\ndef next_one():\n", "stop", [new TokenLogProb("    return", -0.5)],
+                    PromptTokensDropped: PromptTokensDropped(request.Prompt)))
                 .ToList();
         }
         finally

@@ -76,7 +76,8 @@ public static class GenerateProcess
         throw new TimeoutException("generate never wrote the rows the test waited for.");
     }
 
-    private static int CompleteRows(string path)
+    /// <summary>Newline-terminated rows in <paramref name="path"/> (0 when it does not exist yet).</summary>
+    public static int CompleteRows(string path)
     {
         try
         {

@@ -18,6 +18,10 @@ public enum Fault
     MalformedJson,
     OneChoiceOnly,
     Hang,
+    /// <summary>HTTP 400 naming the temperature, as a server that refuses a sampling parameter answers.</summary>
+    BadTemperature,
+    /// <summary>HTTP 405: a permanent refusal that is no one parameter's fault.</summary>
+    Status405,
 }
 
 /// <summary>
@@ -44,6 +48,10 @@ public sealed class ScriptedModelServer : IAsyncDisposable
 
     /// <summary>How long a <see cref="Fault.Slow"/> request takes.</summary>
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Prompts longer than this many characters are refused with HTTP 400 <c>context_length_exceeded</c>, as
+    /// OpenAI and vLLM refuse a prompt longer than the model's context; null: no limit.</summary>
+    public int? MaxPromptChars { get; set; }
 
     /// <summary>The completion text for a prompt and a choice number.</summary>
     public Func<string, int, string> CompletionText { get; set; } = (_, i) => $"    return {i}\n\ndef unrelated():\n    pass\n";
@@ -91,6 +99,12 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         var (handled, fault) = await ApplyFaultAsync(context);
         if (handled) return;
         var prompt = body["prompt"]?.GetValue<string>() ?? "";
+        if (MaxPromptChars is { } most && prompt.Length > most)
+        {
+            var message = $"This model's maximum context length is {most} tokens. However, your prompt has {prompt.Length} tokens. Please reduce the length of the prompt.";
+            await WriteJsonAsync(context, 400, Error(message, "context_length_exceeded", "prompt"));
+            return;
+        }
         var n = body["n"]?.GetValue<int>() ?? 1;
         if (fault == Fault.OneChoiceOnly) n = 1;
         if (MaxChoices is { } cap) n = Math.Min(n, cap);
@@ -175,6 +189,12 @@ public sealed class ScriptedModelServer : IAsyncDisposable
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync("{\"choices\": [{\"text\": \"    return 1");
                 return (true, fault);
+            case Fault.BadTemperature:
+                await WriteJsonAsync(context, 400, Error("temperature must be between 0 and 2.", "invalid_value", "temperature"));
+                return (true, fault);
+            case Fault.Status405:
+                await WriteJsonAsync(context, 405, Error("Method not allowed.", "method_not_allowed"));
+                return (true, fault);
             case Fault.Hang:
                 await Task.Delay(Timeout.Infinite, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 context.Abort();
@@ -198,8 +218,8 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         return new JsonObject { ["tokens"] = tokens, ["token_logprobs"] = values, ["text_offset"] = offsets };
     }
 
-    private static JsonObject Error(string message, string code) =>
-        new() { ["error"] = new JsonObject { ["message"] = message, ["type"] = "invalid_request_error", ["code"] = code } };
+    private static JsonObject Error(string message, string code, string? param = null) =>
+        new() { ["error"] = new JsonObject { ["message"] = message, ["type"] = "invalid_request_error", ["param"] = param, ["code"] = code } };
 
     private static async Task WriteJsonAsync(HttpContext context, int status, JsonObject body)
     {

@@ -38,8 +38,14 @@ public sealed class BadInputTests : IDisposable
 
     [Theory]
     [InlineData("--k", "1,x", "--k: 'x' is not a positive integer")]
-    [InlineData("--workers", "0", "--workers: expected 1 or more")]
-    [InlineData("--timeout", "-1", "--timeout: expected a positive number")]
+    [InlineData("--k", "1,,2", "--k: '1,,2' has an empty item")]
+    [InlineData("--k", "1,10,", "--k: '1,10,' has an empty item")]
+    [InlineData("--workers", "0", "--workers: expected 1 to ")]
+    [InlineData("--workers", "100000", "--workers: expected 1 to ")]
+    [InlineData("--timeout", "-1", "--timeout: expected more than 0 and at most 3600 seconds")]
+    [InlineData("--timeout", "1e9", "--timeout: expected more than 0 and at most 3600 seconds")]
+    [InlineData("--timeout", "1e300", "--timeout: expected more than 0 and at most 3600 seconds")]
+    [InlineData("--memory-mb", "1", "--memory-mb: expected at least 64")]
     [InlineData("--dataset", "nosuch", "no data set called 'nosuch'")]
     public async Task Bad_flags_exit_2(string flag, string value, string expected)
     {
@@ -56,12 +62,56 @@ public sealed class BadInputTests : IDisposable
         await AssertBadInput(["evaluate", samples, "--problems", _dir.File("nope.jsonl")], "nope.jsonl: no such file");
     }
 
-    [Fact]
-    public async Task Unknown_option_exits_2()
+    [Theory]
+    [InlineData("evaluate --no-such-flag", "--no-such-flag")]
+    [InlineData("evaluate s.jsonl --k", "--k")]
+    [InlineData("evaluate s.jsonl --workers abc", "abc")]
+    [InlineData("evaluate s.jsonl --timeout soon", "soon")]
+    [InlineData("generate --n abc", "abc")]
+    [InlineData("datasets add", "name")]
+    [InlineData("no-such-command", "no-such-command")]
+    public async Task Command_line_parse_errors_exit_2_for_every_command(string line, string named)
     {
-        var run = await CodexSharpProcess.RunAsync("evaluate", "--no-such-flag");
-        Assert.NotEqual(0, run.ExitCode);
+        var run = await CodexSharpProcess.RunAsync(line.Split(' '), workingDirectory: _dir.Path);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: ", run.StandardError);
+        Assert.Contains(named, run.StandardError);
         Assert.DoesNotContain("   at ", run.All);
+    }
+
+    [Fact]
+    public async Task Flags_are_checked_before_a_data_set_is_downloaded()
+    {
+        var samples = Fixtures.WriteJsonl(_dir.File("ok.jsonl"), [Fixtures.Sample("Toy/0", "    return a + b\n")]);
+        var offline = new Dictionary<string, string?> { ["CODEXSHARP_CACHE_DIR"] = _dir.File("cache"), ["CODEXSHARP_DATASET_MIRROR"] = "http://127.0.0.1:9/" };
+        var run = await CodexSharpProcess.RunAsync(["evaluate", samples, "--dataset", "humaneval", "--timeout", "1e9"], environment: offline);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("--timeout: expected more than 0 and at most 3600 seconds", run.StandardError);
+        Assert.DoesNotContain("downloading", run.All);
+    }
+
+    [Fact]
+    public async Task A_folder_given_as_the_samples_file_is_named_a_folder_not_permission_denied()
+    {
+        await AssertBadInput(["evaluate", _dir.Path, "--problems", _problems], "is a folder");
+        var samples = Fixtures.WriteJsonl(_dir.File("ok.jsonl"), [Fixtures.Sample("Toy/0", "    return a + b\n")]);
+        await AssertBadInput(["evaluate", samples, "--problems", _dir.Path], "is a folder");
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(2000)]
+    public async Task A_truncated_gzip_samples_file_exits_2_naming_the_file(int cutBytes)
+    {
+        var rows = string.Concat(Enumerable.Range(0, 2000).Select(i => Fixtures.Sample("Toy/0", $"    return a + b  # {i}\n").ToJsonString() + "\n"));
+        var memory = new MemoryStream();
+        using (var zip = new System.IO.Compression.GZipStream(memory, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            zip.Write(System.Text.Encoding.UTF8.GetBytes(rows));
+        var whole = memory.ToArray();
+        var samples = _dir.File("cut.jsonl.gz");
+        File.WriteAllBytes(samples, whole[..^Math.Min(cutBytes, whole.Length / 2)]);
+        await AssertBadInput(["evaluate", samples, "--problems", _problems, "--k", "1"], "cut.jsonl.gz: the gzip data is damaged or incomplete");
+        Assert.False(File.Exists(samples + "_results.jsonl"));
     }
 
     [Fact]

@@ -31,6 +31,9 @@ internal static class EvaluateCommand
             var check = parse.GetValue(selfCheck);
             if (file is null && !check) throw new UserInputException("evaluate: give a samples file, or --self-check.");
             if (file is not null && check) throw new UserInputException("evaluate: --self-check takes no samples file.");
+            if (file is not null && file.Name.StartsWith('-') && !file.Exists)
+                throw new UserInputException($"evaluate: unknown option '{file.Name}' (see: evaluate --help).");
+            if (file is not null) JsonlFile.OpenStream(file.FullName).Dispose(); // a missing samples file is reported before any download
             var settings = flags.Bind(parse) with { Strict = parse.GetValue(strict) };
             if (check) settings = settings with { Ks = [1] };
             var outputPath = parse.GetValue(output)?.FullName;

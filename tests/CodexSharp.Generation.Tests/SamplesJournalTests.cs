@@ -74,4 +74,24 @@ public sealed class SamplesJournalTests : IDisposable
         using var again = SamplesJournal.Open(path);
         Assert.Equal(0, again.CountFor("A"));
     }
+
+    [Fact]
+    public void A_lock_that_cannot_be_created_is_reported_as_what_it_is_not_as_another_run()
+    {
+        var path = Path.Combine(_dir, "s.jsonl");
+        File.CreateSymbolicLink(path + ".lock", path + ".lock"); // opening it fails with "too many levels of symbolic links"
+        var error = Assert.Throws<UserInputException>(() => SamplesJournal.Open(path));
+        Assert.DoesNotContain("another run", error.Message);
+        Assert.Contains("s.jsonl.lock: cannot write: too many levels of symbolic links", error.Message);
+    }
+
+    [Fact]
+    public void A_folder_where_the_samples_file_should_be_is_named_a_folder()
+    {
+        var path = Path.Combine(_dir, "s.jsonl");
+        Directory.CreateDirectory(path);
+        var error = Assert.Throws<UserInputException>(() => SamplesJournal.Open(path));
+        Assert.Contains("s.jsonl: is a folder", error.Message);
+        Assert.DoesNotContain("permission denied", error.Message);
+    }
 }

@@ -35,7 +35,11 @@ public sealed class PythonProgramRunner : IProgramRunner
     public static async Task<PythonProgramRunner> StartAsync(PythonRunnerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Workers < 1) throw new ArgumentOutOfRangeException(nameof(options), "Workers must be at least 1.");
+        if (options.Workers < 1 || options.Workers > PythonRunnerOptions.MaxWorkers)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Workers,
+                $"Workers must be between 1 and {PythonRunnerOptions.MaxWorkers} (four per core).");
+        }
         if (options.MaxOpenFiles is > 0 and < 32) throw new ArgumentOutOfRangeException(nameof(options), "MaxOpenFiles must be 0 (no limit) or at least 32.");
         if (options.MaxOutputBytes < 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxOutputBytes cannot be negative.");
         var launch = WorkerLaunch.Create(options);
@@ -76,10 +80,15 @@ public sealed class PythonProgramRunner : IProgramRunner
     /// <summary>How many workers have been replaced after dying or stalling.</summary>
     public int WorkersReplaced => _slots.Sum(slot => slot.Replacements);
 
+    /// <summary>
+    /// Stops every worker at once (a program still running is abandoned, not judged) and waits until each
+    /// sandbox has exited and been reaped, so that no process of this runner outlives it.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _shutdown.CancelAsync();
+        await Task.WhenAll(_slots.Select(slot => slot.StopWorkerAsync()));
         await Task.WhenAll(_slotLoops);
         await Task.WhenAll(_slots.Select(slot => slot.DisposeAsync().AsTask()));
         while (_queue.Reader.TryRead(out var left)) left.Abandon();

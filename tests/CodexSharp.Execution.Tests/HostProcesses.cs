@@ -42,6 +42,27 @@ public static class HostProcesses
         return int.Parse(Assert.Single(children));
     }
 
+    /// <summary>A process id with its start time, so that a reused id is not mistaken for the same process.</summary>
+    public readonly record struct Identity(int Pid, string StartTime);
+
+    public static Identity Identify(int pid) => new(pid, StartTimeOf(pid) ?? throw new InvalidOperationException($"process {pid} is gone"));
+
+    /// <summary>True while the process exists in any state, zombie included.</summary>
+    public static bool StillExists(Identity process) => StartTimeOf(process.Pid) == process.StartTime;
+
+    private static string? StartTimeOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public static int OpenDescriptorsOfThisProcess() => Directory.GetFiles("/proc/self/fd").Length;
 
     public static IReadOnlyList<string> ZombieChildrenOfThisProcess() =>

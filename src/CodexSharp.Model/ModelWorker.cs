@@ -8,11 +8,13 @@ namespace CodexSharp.Model;
 /// <summary>
 /// The one thread that runs the model. Sampling work that is waiting when a batch starts is merged into that
 /// batch (up to a row limit), so concurrent requests share forward passes instead of queueing behind each other.
+/// Cancelled work is answered at once: waiting work is dropped when its turn comes, and running rows leave their
+/// batch at the next step (the sampler checks each job's token), freeing their share of the KV cache.
 /// </summary>
 internal sealed class ModelWorker : IDisposable
 {
     private abstract record WorkItem;
-    private sealed record SampleWork(IReadOnlyList<SampleJob> Jobs, TaskCompletionSource<IReadOnlyList<SampleResult>> Done) : WorkItem;
+    private sealed record SampleWork(IReadOnlyList<SampleJob> Jobs, TaskCompletionSource<IReadOnlyList<SampleResult>> Done, CancellationToken Cancellation) : WorkItem;
     private sealed record ScoreWork(IReadOnlyList<int> Tokens, TaskCompletionSource<SequenceScore> Done) : WorkItem;
 
     private readonly Channel<WorkItem> queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
@@ -20,6 +22,8 @@ internal sealed class ModelWorker : IDisposable
     private readonly BatchSampler sampler;
     private readonly int maxBatchRows;
     private readonly Thread thread;
+    private int queuedRows;
+    private long cancelledRows;
 
     public ModelWorker(GptModel model, CodeTokenizer tokenizer, LocalModelOptions options)
     {
@@ -30,10 +34,31 @@ internal sealed class ModelWorker : IDisposable
         thread.Start();
     }
 
-    public Task<IReadOnlyList<SampleResult>> SampleAsync(IReadOnlyList<SampleJob> jobs)
+    /// <summary>Rows waiting for a batch.</summary>
+    public int QueuedRows => Volatile.Read(ref queuedRows);
+
+    /// <summary>Rows decoding in the running batch.</summary>
+    public int ActiveRows => sampler.ActiveRows;
+
+    /// <summary>Rows dropped so far because their work was cancelled, waiting or running.</summary>
+    public long CancelledRows => Interlocked.Read(ref cancelledRows);
+
+    /// <param name="jobs">Rows to sample; each job's <see cref="SampleJob.Cancellation"/> should be <paramref name="cancellationToken"/>.</param>
+    public Task<IReadOnlyList<SampleResult>> SampleAsync(IReadOnlyList<SampleJob> jobs, CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource<IReadOnlyList<SampleResult>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!queue.Writer.TryWrite(new SampleWork(jobs, done))) done.SetException(new ObjectDisposedException(nameof(ModelWorker)));
+        Interlocked.Add(ref queuedRows, jobs.Count);
+        if (!queue.Writer.TryWrite(new SampleWork(jobs, done, cancellationToken)))
+        {
+            Interlocked.Add(ref queuedRows, -jobs.Count);
+            done.SetException(new ObjectDisposedException(nameof(ModelWorker)));
+            return done.Task;
+        }
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => done.TrySetCanceled(cancellationToken));
+            done.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+        }
         return done.Task;
     }
 
@@ -58,12 +83,16 @@ internal sealed class ModelWorker : IDisposable
                     Complete(score.Done, () => SequenceScorer.Score(model, score.Tokens));
                     break;
                 case SampleWork first:
+                    Dequeued(first);
+                    if (DropIfCancelled(first)) break;
                     var batch = new List<SampleWork> { first };
                     var rows = first.Jobs.Count;
                     while (rows < maxBatchRows && queue.Reader.TryRead(out var next))
                     {
                         if (next is SampleWork more && rows + more.Jobs.Count <= maxBatchRows)
                         {
+                            Dequeued(more);
+                            if (DropIfCancelled(more)) continue;
                             batch.Add(more);
                             rows += more.Jobs.Count;
                         }
@@ -77,6 +106,16 @@ internal sealed class ModelWorker : IDisposable
                     break;
             }
         }
+    }
+
+    private void Dequeued(SampleWork work) => Interlocked.Add(ref queuedRows, -work.Jobs.Count);
+
+    private bool DropIfCancelled(SampleWork work)
+    {
+        if (!work.Cancellation.IsCancellationRequested) return false;
+        Interlocked.Add(ref cancelledRows, work.Jobs.Count);
+        work.Done.TrySetCanceled(work.Cancellation);
+        return true;
     }
 
     private bool TryTakeNext(out WorkItem? item)
@@ -99,19 +138,36 @@ internal sealed class ModelWorker : IDisposable
         catch (Exception) when (batch.Count > 1)
         {
             // One bad request (e.g. a prompt longer than the context) must not fail the others: run each alone.
-            foreach (var work in batch) Complete(work.Done, () => sampler.Run(work.Jobs));
+            foreach (var work in batch.Where(w => !DropIfCancelled(w))) Finish(work, () => sampler.Run(work.Jobs));
             return;
         }
         catch (Exception e)
         {
-            batch[0].Done.SetException(e);
+            batch[0].Done.TrySetException(e);
             return;
         }
         var offset = 0;
         foreach (var work in batch)
         {
-            work.Done.SetResult(results.Skip(offset).Take(work.Jobs.Count).ToList());
+            var own = results.Skip(offset).Take(work.Jobs.Count).ToList();
             offset += work.Jobs.Count;
+            Finish(work, () => own);
+        }
+    }
+
+    private void Finish(SampleWork work, Func<IReadOnlyList<SampleResult>> run)
+    {
+        try
+        {
+            var results = run();
+            var cancelled = results.Count(r => ReferenceEquals(r, SampleResult.Cancelled));
+            Interlocked.Add(ref cancelledRows, cancelled);
+            if (cancelled > 0) work.Done.TrySetCanceled(work.Cancellation);
+            else work.Done.TrySetResult(results);
+        }
+        catch (Exception e)
+        {
+            work.Done.TrySetException(e);
         }
     }
 

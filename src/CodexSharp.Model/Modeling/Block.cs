@@ -23,10 +23,10 @@ public sealed class Block : nn.Module
 
     /// <param name="x">(B, T, C)</param>
     /// <returns>(B, T, C)</returns>
-    public Tensor Forward(Tensor x, Tensor? mask, KvCache? cache, int layer)
+    public Tensor Forward(Tensor x, Tensor? mask, KvCache? cache, int layer, RowGroups? groups = null)
     {
         using var normed1 = ln_1.forward(x);
-        using var attended = attn.Forward(normed1, mask, cache, layer);
+        using var attended = attn.Forward(normed1, mask, cache, layer, groups);
         using var afterAttention = x.add(attended, TorchScalars.One);
         using var normed2 = ln_2.forward(afterAttention);
         using var transformed = mlp.forward(normed2);

@@ -60,19 +60,22 @@ public sealed class GptModel : nn.Module
     /// <param name="mask">(B, 1, T, S) true where attention is allowed; null means causal over the cache and the new tokens.</param>
     /// <param name="cache">Keys and values of earlier positions; this call appends T positions to it.</param>
     /// <param name="lastOnly">Return (B, 1, V) for the last position only, skipping the head for the rest.</param>
+    /// <param name="groups">Rows grouped by left padding (the sampler's batches): attention then covers each row's real
+    /// positions only and a row's logits do not depend on the others; <paramref name="mask"/> is not used.</param>
     /// <returns>(B, T, V) float32 logits, or (B, 1, V).</returns>
-    public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, KvCache? cache = null, bool lastOnly = false)
+    public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, KvCache? cache = null, bool lastOnly = false, RowGroups? groups = null)
     {
         var steps = tokens.shape[1];
         var start = cache?.Length ?? 0;
-        if (start + steps > Config.Context)
+        // With explicit positions a left-padded row may sit further right than the context; its positions do not.
+        if (positions is null && start + steps > Config.Context)
         {
             throw new ArgumentException($"sequence of {start + steps} tokens is longer than the model's context ({Config.Context})");
         }
         using var defaultPositions = positions is null ? TorchScalars.Arange(start, start + steps).unsqueeze(0) : null; // (1, T)
         // New tokens appended after cached ones need an explicit causal mask: is_causal assumes T == S.
         using var offsetMask = mask is null && cache is not null && start > 0 && steps > 1 ? CausalMask(steps, start) : null; // (1, 1, T, S)
-        using var x = transformer.Forward(tokens, positions ?? defaultPositions!, mask ?? offsetMask, cache); // (B, T, C)
+        using var x = transformer.Forward(tokens, positions ?? defaultPositions!, mask ?? offsetMask, cache, groups); // (B, T, C)
         cache?.Advance((int)steps);
         using var last = lastOnly ? x.narrow(1, steps - 1, 1) : null; // (B, 1, C)
         var logits = Head(last ?? x); // (B, T, V)
@@ -146,7 +149,7 @@ internal sealed class GptTransformer : nn.Module
     /// <param name="tokens">(B, T)</param>
     /// <param name="positions">(B, T) or (1, T)</param>
     /// <returns>(B, T, C) after the final LayerNorm.</returns>
-    public Tensor Forward(Tensor tokens, Tensor positions, Tensor? mask, KvCache? cache)
+    public Tensor Forward(Tensor tokens, Tensor positions, Tensor? mask, KvCache? cache, RowGroups? groups)
     {
         using var tokenEmbeddings = wte.forward(tokens); // (B, T, C)
         using var positionEmbeddings = wpe.forward(positions); // (B or 1, T, C)
@@ -158,7 +161,7 @@ internal sealed class GptTransformer : nn.Module
         }
         for (var layer = 0; layer < h.Count; layer++)
         {
-            var next = h[layer].Forward(x, mask, cache, layer);
+            var next = h[layer].Forward(x, mask, cache, layer, groups);
             x.Dispose();
             x = next;
         }

@@ -10,82 +10,137 @@ namespace CodexSharp.Model.Sampling;
 /// <summary>
 /// Continues a batch of prompts together. Each distinct prompt is run through the model once (n samples of one
 /// problem share one prefill) and its keys and values are copied to every row that continues it. Prompts of
-/// different lengths are left-padded; padding is masked out of attention and positions start at each row's first
-/// real token, so a row's logits do not depend on its padding. With the KV cache (default) each step feeds one
-/// token per row; without it every step recomputes the whole sequence — the simple reference path the cache is
-/// tested against. Finished rows stay in the batch, fed a placeholder, until a quarter of it has finished; then
-/// the batch is compacted, so the cache is copied a few times per batch rather than once per finished row.
+/// different lengths are left-padded; rows with the same padding sit next to each other, attention of each such group
+/// covers its real positions only (<see cref="RowGroups"/>) and positions start at each row's first real token. With
+/// the KV cache (default) each step feeds one token per row; without it every step recomputes the whole sequence —
+/// the simple reference path the cache is tested against. Finished rows stay in the batch, fed a placeholder, until a
+/// quarter of it has finished; then the batch is compacted, so the cache is copied a few times per batch rather than
+/// once per finished row. A cancelled row leaves at the next step, and the batch is compacted at once.
+/// <para>
+/// A seeded row samples the same tokens alone, in any batch and across compactions: its logits are the same to the
+/// last bit. That needs each row's arithmetic to be independent of the others: the grouped attention above, a token
+/// budget from the row's own prompt length, and a batch of a multiple of four rows. libtorch's CPU matrix multiply
+/// (MKL) takes another path for 1–3 rows and for 5–11 rows not a multiple of four, which rounds differently; with
+/// 4, 8 and from 12 rows on every row's result is the same whatever the row count. Placeholder rows fill a batch up to
+/// a multiple of four.
+/// </para>
 /// </summary>
 internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool useKvCache = true)
 {
-    private sealed class Row(SampleJob spec)
+    /// <summary>Batches are padded to a multiple of this many rows (see the class comment).</summary>
+    internal const int RowMultiple = 4;
+
+    private int activeRows;
+
+    private sealed class Row(SampleJob spec, int budget)
     {
         public SampleJob Spec { get; } = spec;
+        public int Budget { get; } = budget;
         public List<int> Tokens { get; } = [];
         public List<float> LogProbs { get; } = [];
         public SampleResult? Result { get; set; }
     }
 
+    /// <summary>Rows still decoding in the running batch (0 between batches); readable from any thread.</summary>
+    public int ActiveRows => Volatile.Read(ref activeRows);
+
     public IReadOnlyList<SampleResult> Run(IReadOnlyList<SampleJob> jobs)
     {
-        var promptLength = jobs.Max(j => j.Prompt.Count);
+        try
+        {
+            return RunBatch(jobs);
+        }
+        finally
+        {
+            Volatile.Write(ref activeRows, 0);
+        }
+    }
+
+    private IReadOnlyList<SampleResult> RunBatch(IReadOnlyList<SampleJob> jobs)
+    {
         var context = model.Config.Context;
+        var promptLength = jobs.Max(j => j.Prompt.Count);
         if (promptLength >= context)
         {
             throw new UserInputException($"the prompt is {promptLength} tokens but the model's context is {context}; shorten the prompt");
         }
-        var maxNew = Math.Min(jobs.Max(j => j.MaxTokens), context - promptLength);
-        var rows = jobs.Select(job => new Row(job)).ToList();
-        foreach (var row in rows.Where(r => r.Spec.MaxTokens == 0 || maxNew == 0)) row.Result = new SampleResult([], [], "", "length");
-        var live = rows.Where(r => r.Result is null).ToList();
+        // A row's budget comes from its own prompt, never from a longer one beside it.
+        var rows = jobs.Select(job => new Row(job, Math.Min(job.MaxTokens, context - job.Prompt.Count))).ToList();
+        foreach (var row in rows.Where(r => r.Budget <= 0)) row.Result = new SampleResult([], [], "", "length");
+        foreach (var row in rows.Where(r => r.Result is null && r.Spec.Cancellation.IsCancellationRequested)) row.Result = SampleResult.Cancelled;
+        // Longest prompts first and the rows of one prompt together, so equal paddings form few groups.
+        var live = rows.Where(r => r.Result is null).OrderByDescending(r => r.Spec.Prompt.Count).ToList();
         if (live.Count == 0) return rows.Select(r => r.Result!).ToList();
+        var maxNew = live.Max(r => r.Budget);
 
-        // One prefill row per distinct prompt; row b's real tokens start at pads[b] (left padding).
+        // One prefill row per distinct prompt (plus placeholders up to a multiple of four); row p's real tokens start
+        // at promptPads[p] (left padding).
         var prompts = live.Select(r => r.Spec.Prompt).Distinct(PromptComparer.Instance).ToList();
-        var promptOf = live.Select(r => (long)prompts.FindIndex(p => PromptComparer.Instance.Equals(p, r.Spec.Prompt))).ToArray();
-        var promptPads = prompts.Select(p => (long)(promptLength - p.Count)).ToList();
-        var promptSequences = prompts.Select((p, i) => Enumerable.Repeat((long)tokenizer.EndOfText, (int)promptPads[i]).Concat(p.Select(t => (long)t)).ToList()).ToList();
+        var promptOf = live.Select(r => (long)prompts.FindIndex(p => PromptComparer.Instance.Equals(p, r.Spec.Prompt))).ToList();
+        live = live.Select((r, i) => (r, i)).OrderBy(x => promptOf[x.i]).Select(x => x.r).ToList();
+        promptOf.Sort();
+        var prefillRows = prompts.Concat(Enumerable.Repeat(prompts[^1], RoundUp(prompts.Count) - prompts.Count)).ToList();
+        var promptPads = prefillRows.Select(p => (long)(promptLength - p.Count)).ToList();
+        var promptSequences = prefillRows.Select((p, i) => Enumerable.Repeat((long)tokenizer.EndOfText, (int)promptPads[i]).Concat(p.Select(t => (long)t)).ToList()).ToList();
 
         using var grad = inference_mode();
-        using var cache = useKvCache ? new KvCache(model.Config, prompts.Count, promptLength + maxNew, model.DType) : null;
+        using var cache = useKvCache ? new KvCache(model.Config, prefillRows.Count, promptLength + maxNew, model.DType) : null;
         using var prefill = Step(promptSequences, promptPads, cache, prefill: true); // (P, V)
-        using var rowOf = tensor(promptOf); // (B)
+        // slots[b] is the row in batch position b, or null for a placeholder (finished, or filling up to a multiple of four).
+        var slots = live.Cast<Row?>().Concat(Enumerable.Repeat<Row?>(null, RoundUp(live.Count) - live.Count)).ToList();
+        promptOf.AddRange(Enumerable.Repeat(promptOf[^1], slots.Count - live.Count));
+        using var rowOf = tensor(promptOf.ToArray()); // (B)
         var logits = prefill.index_select(0, rowOf); // (B, V)
         cache?.SelectRows(rowOf);
-        // slots[b] is the row in batch position b, or null once it has finished.
-        var slots = live.Cast<Row?>().ToList();
         var pads = promptOf.Select(p => promptPads[(int)p]).ToList();
         var sequences = promptOf.Select(p => promptSequences[(int)p].ToList()).ToList();
         while (true)
         {
             var running = Enumerable.Range(0, slots.Count).Where(b => slots[b] is not null).ToArray();
+            Volatile.Write(ref activeRows, running.Length);
             var (tokens, logProbs) = Choose(logits, running, slots);
             logits.Dispose();
             var next = Enumerable.Repeat((long)tokenizer.EndOfText, slots.Count).ToArray(); // a finished row's placeholder
+            var cancelled = false;
             for (var i = 0; i < running.Length; i++)
             {
                 var b = running[i];
                 next[b] = tokens[i];
-                if (Advance(slots[b]!, (int)tokens[i], logProbs[i], maxNew)) slots[b] = null;
+                if (slots[b]!.Spec.Cancellation.IsCancellationRequested)
+                {
+                    slots[b]!.Result = SampleResult.Cancelled;
+                    slots[b] = null;
+                    cancelled = true;
+                }
+                else if (Advance(slots[b]!, (int)tokens[i], logProbs[i]))
+                {
+                    slots[b] = null;
+                }
             }
             for (var b = 0; b < slots.Count; b++) sequences[b].Add(next[b]);
             var remaining = running.Where(b => slots[b] is not null).ToArray();
             if (remaining.Length == 0) break;
-            if (remaining.Length <= slots.Count * 3 / 4)
+            if (cancelled || remaining.Length <= slots.Count * 3 / 4)
             {
-                slots = remaining.Select(b => slots[b]).ToList();
-                pads = remaining.Select(b => pads[b]).ToList();
-                sequences = remaining.Select(b => sequences[b]).ToList();
+                // Keep the running rows and as many finished ones as make a multiple of four, in batch order.
+                var fill = Enumerable.Range(0, slots.Count).Where(b => slots[b] is null).Take(RoundUp(remaining.Length) - remaining.Length);
+                var kept = remaining.Concat(fill).Order().ToArray();
+                slots = kept.Select(b => slots[b]).ToList();
+                pads = kept.Select(b => pads[b]).ToList();
+                sequences = kept.Select(b => sequences[b]).ToList();
                 if (cache is not null)
                 {
-                    using var kept = tensor(remaining.Select(b => (long)b).ToArray());
-                    cache.SelectRows(kept);
+                    using var keptRows = tensor(kept.Select(b => (long)b).ToArray());
+                    cache.SelectRows(keptRows);
                 }
+                Volatile.Write(ref activeRows, remaining.Length);
             }
             logits = Step(sequences, pads, cache, prefill: false);
         }
         return rows.Select(r => r.Result!).ToList();
     }
+
+    private static int RoundUp(int rows) => (rows + RowMultiple - 1) / RowMultiple * RowMultiple;
 
     /// <summary>Chooses the next token of the running rows (the others' logits are skipped).</summary>
     private static (long[] Tokens, float[] LogProbs) Choose(Tensor logits, int[] running, List<Row?> slots)
@@ -106,25 +161,15 @@ internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool
         var length = sequence[0].Count;
         var fed = cache is null || prefill ? length : 1;
         var input = tensor(sequence.SelectMany(s => s.Skip(length - fed)).ToArray()).view(batch, fed); // (B, T)
-        var padded = pads.Any(p => p > 0);
         var padTensor = tensor(pads.ToArray()).view(batch, 1); // (B, 1)
         var queryIndex = TorchScalars.Arange(length - fed, length).unsqueeze(0); // (1, T)
         var positions = queryIndex.sub(padTensor).clamp_min(TorchScalars.Zero); // (B, T)
-        Tensor? mask = null;
-        if (padded)
-        {
-            var keyIndex = TorchScalars.Arange(0, length).view(1, 1, 1, length); // (1, 1, 1, S)
-            var query = queryIndex.view(1, 1, fed, 1); // (1, 1, T, 1)
-            var realKey = keyIndex.ge(padTensor.view(batch, 1, 1, 1)); // (B, 1, 1, S)
-            // A padding query sees only itself, so no row of the mask is empty (that would give NaN).
-            mask = keyIndex.le(query).logical_and(realKey.logical_or(keyIndex.eq(query))); // (B, 1, T, S)
-        }
-        var logits = model.Forward(input, positions, mask, cache, lastOnly: true); // (B, 1, V)
+        var logits = model.Forward(input, positions, cache: cache, lastOnly: true, groups: RowGroups.FromPads(pads)); // (B, 1, V)
         return logits.view(batch, -1).MoveToOuterDisposeScope(); // (B, V)
     }
 
     /// <summary>Appends a chosen token to a row; returns true when the row is finished.</summary>
-    private bool Advance(Row row, int token, float logProb, int maxNew)
+    private bool Advance(Row row, int token, float logProb)
     {
         if (token == tokenizer.EndOfText)
         {
@@ -141,7 +186,7 @@ internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool
             row.Result = new SampleResult(row.Tokens.Take(kept).ToList(), row.LogProbs.Take(kept).ToList(), text[..stop], "stop");
             return true;
         }
-        if (row.Tokens.Count >= Math.Min(row.Spec.MaxTokens, maxNew))
+        if (row.Tokens.Count >= row.Budget)
         {
             row.Result = new SampleResult(row.Tokens.ToList(), row.LogProbs.ToList(), text, "length");
             return true;

@@ -45,7 +45,10 @@ internal static class TokenChooser
                 chosen[row] = NucleusSelection.Sample(Row(address, row, vocabulary), rows[row].TopP, rows[row].TopK, uniforms[row]);
             });
         }
-        var normalisers = scores.logsumexp(1).data<float>().ToArray(); // (B)
+        // A reduction with a single output is split across threads, which sums in another order than one output per
+        // row does; a lone row is reduced beside a copy of itself so that its log-probabilities match a batch's bit
+        // for bit.
+        var normalisers = (batch == 1 ? scores.expand(2, vocabulary).contiguous() : scores).logsumexp(1).data<float>().ToArray(); // (B) or (2)
         var logitsAddress = Address(scores);
         var logProbs = new float[batch];
         for (var row = 0; row < batch; row++) logProbs[row] = Row(logitsAddress, row, vocabulary)[(int)chosen[row]] - normalisers[row];

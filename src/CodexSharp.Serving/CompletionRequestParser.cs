@@ -8,7 +8,7 @@ namespace CodexSharp.Serving;
 /// <param name="N">Completions per prompt.</param>
 /// <param name="Sampling">How to sample (OpenAI defaults where the request is silent).</param>
 /// <param name="LogProbs">null when the client did not ask for log-probabilities.</param>
-/// <param name="Model">The model the client named (any name is served by the one model).</param>
+/// <param name="Model">The model the client named, or null when the body has no <c>model</c> (then the served model answers).</param>
 public sealed record ParsedCompletionRequest(IReadOnlyList<string> Prompts, int N, SamplingOptions Sampling, int? LogProbs, string? Model);
 
 /// <summary>
@@ -37,7 +37,11 @@ public static class CompletionRequestParser
         {
             throw ApiErrorException.Invalid("best_of", "best_of is not supported (it must equal n)");
         }
-        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        string? model = null;
+        if (body.TryGetProperty("model", out var m) && m.ValueKind != JsonValueKind.Null)
+        {
+            model = m.ValueKind == JsonValueKind.String ? m.GetString() : throw ApiErrorException.Invalid("model", "model must be a string");
+        }
         var sampling = new SamplingOptions
         {
             Temperature = temperature,

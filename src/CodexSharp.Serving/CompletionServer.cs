@@ -14,7 +14,9 @@ namespace CodexSharp.Serving;
 /// <summary>
 /// An OpenAI-compatible HTTP server over any <see cref="ICodeGenerator"/>: <c>POST /v1/completions</c> and
 /// <c>GET /v1/models</c>. Requests run concurrently up to a limit so that a batching generator can merge them;
-/// beyond the waiting-room size the server answers 429 instead of queueing without bound.
+/// beyond the waiting-room size, or beyond <see cref="ServerOptions.MaxQueuedTokens"/> of work, the server answers 429
+/// instead of queueing without bound. A client that disconnects cancels its request: the generator is handed
+/// <see cref="HttpContext.RequestAborted"/> and drops the request's work.
 /// </summary>
 public sealed class CompletionServer : IAsyncDisposable
 {
@@ -31,6 +33,9 @@ public sealed class CompletionServer : IAsyncDisposable
     /// <summary>Completion requests admitted and not yet answered (running plus waiting for a slot).</summary>
     public int RequestsInFlight => admission.InFlight;
 
+    /// <summary>New tokens (prompts × n × max_tokens) asked for by the admitted requests not yet answered.</summary>
+    public long TokensInFlight => admission.TokensInFlight;
+
     /// <summary>The server's root, e.g. http://127.0.0.1:8000/ (the OpenAI base URL is this + "v1").</summary>
     public Uri BaseAddress { get; }
 
@@ -41,14 +46,14 @@ public sealed class CompletionServer : IAsyncDisposable
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
         var app = builder.Build();
-        var admission = new RequestAdmission(options.MaxConcurrentRequests, options.MaxQueuedRequests);
+        var admission = new RequestAdmission(options.MaxConcurrentRequests, options.MaxQueuedRequests, options.MaxQueuedTokens);
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var endpoints = new CompletionEndpoints(generator, options, admission, created);
         app.MapPost("/v1/completions", (Delegate)endpoints.CompleteAsync);
         app.MapGet("/v1/models", () => Results.Json(new CompletionResponses.ModelList("list", [endpoints.ModelCard])));
         app.MapGet("/v1/models/{**id}", (string id) => id == generator.ModelName
             ? Results.Json(endpoints.ModelCard)
-            : Results.Json(new ApiErrorException(404, "invalid_request_error", $"The model '{id}' does not exist; this server serves '{generator.ModelName}'", "model").ToBody(), statusCode: 404));
+            : Results.Json(ApiErrorException.ModelNotFound(id, generator.ModelName).ToBody(), statusCode: 404));
         app.MapGet("/health", () => Results.Text("ok"));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -94,7 +99,10 @@ internal sealed class CompletionEndpoints(ICodeGenerator generator, ServerOption
             {
                 throw ApiErrorException.Invalid("body", $"the request body is not valid JSON: {e.Message}");
             }
-            using var slot = await admission.EnterAsync(context.RequestAborted);
+            if (request.Model is not null && request.Model != generator.ModelName) throw ApiErrorException.ModelNotFound(request.Model, generator.ModelName);
+            CheckContext(request);
+            var work = (long)request.Prompts.Count * request.N * request.Sampling.MaxTokens;
+            using var slot = await admission.EnterAsync(work, context.RequestAborted);
             var generations = request.Prompts
                 .Select(prompt => generator.GenerateAsync(new CompletionRequest(prompt, request.N, request.Sampling), context.RequestAborted))
                 .ToList();
@@ -116,6 +124,22 @@ internal sealed class CompletionEndpoints(ICodeGenerator generator, ServerOption
         catch (Exception e)
         {
             return Results.Json(new ApiErrorException(500, "server_error", $"generation failed: {e.Message}").ToBody(), statusCode: 500);
+        }
+    }
+
+    /// <summary>A prompt must leave the context at least one position for the completion.</summary>
+    private void CheckContext(ParsedCompletionRequest request)
+    {
+        if (options.ContextTokens is not { } contextTokens || generator is not ITokenCounter counter) return;
+        foreach (var prompt in request.Prompts)
+        {
+            var tokens = counter.CountTokens(prompt);
+            if (tokens >= contextTokens)
+            {
+                throw ApiErrorException.Invalid("prompt",
+                    $"This model's maximum context length is {contextTokens} tokens, but the prompt is {tokens} tokens, which leaves no room for the completion. Please shorten the prompt.",
+                    "context_length_exceeded");
+            }
         }
     }
 

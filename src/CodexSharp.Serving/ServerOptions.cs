@@ -15,6 +15,20 @@ public sealed record ServerOptions
     /// <summary>Requests allowed to wait for a slot; beyond this the server answers 429 at once.</summary>
     public int MaxQueuedRequests { get; init; } = 256;
 
+    /// <summary>
+    /// Most new tokens the server takes on at once: the sum of prompts × n × max_tokens over the requests running and
+    /// waiting. A request that would go over it is answered 429 <c>server_busy</c> at once, so a backlog stays a few
+    /// minutes of work rather than growing with every client that queues; one request larger than this on its own is
+    /// a 400. About 17 minutes of decoding at 1,000 tokens/s.
+    /// </summary>
+    public long MaxQueuedTokens { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// The served model's context in tokens, when known: a prompt of this many tokens or more is answered 400
+    /// <c>context_length_exceeded</c> (needs a generator that counts tokens). Null checks nothing.
+    /// </summary>
+    public int? ContextTokens { get; init; }
+
     /// <summary>Largest n (completions per prompt) one request may ask for.</summary>
     public int MaxN { get; init; } = 200;
 

@@ -51,4 +51,31 @@ public sealed class AdmissionTests
         Assert.Equal("d#1", (string?)reply["choices"]![1]!["text"]);
         Assert.Equal(0, (int)reply["usage"]!["prompt_tokens"]!);
     }
+
+    [Fact]
+    public async Task Queued_work_is_bounded_in_tokens_not_only_in_requests()
+    {
+        using var generator = new GatedGenerator();
+        await using var server = await CompletionServer.StartAsync(generator, new ServerOptions { Port = 0, MaxQueuedTokens = 100 });
+        var client = new OpenAiProtocolClient(server.BaseAddress);
+        var running = client.CompleteAsync(new { prompt = new[] { "a", "b" }, n = 2, max_tokens = 20 }); // 2 × 2 × 20 = 80 tokens
+        while (generator.Started < 2) await Task.Delay(10);
+        Assert.Equal(80, server.TokensInFlight);
+        // 80 + 30 > 100: refused at once, though only one request is in flight.
+        var (busy, busyBody) = await client.CompleteAsync(new { prompt = "c", max_tokens = 30 });
+        Assert.Equal(429, busy);
+        Assert.Equal("server_busy", (string?)busyBody["error"]!["type"]);
+        // Larger than the limit on its own: no retry can help, so a 400.
+        var (tooLarge, tooLargeBody) = await client.CompleteAsync(new { prompt = "d", n = 3, max_tokens = 40 });
+        Assert.Equal(400, tooLarge);
+        Assert.Equal("max_tokens", (string?)tooLargeBody["error"]!["param"]);
+        Assert.Contains("120", (string?)tooLargeBody["error"]!["message"]);
+        // 80 + 20 fits.
+        var fits = client.CompleteAsync(new { prompt = "e", max_tokens = 20 });
+        while (generator.Started < 3) await Task.Delay(10);
+        generator.Release();
+        Assert.Equal(200, (await running).Status);
+        Assert.Equal(200, (await fits).Status);
+        Assert.Equal(0, server.TokensInFlight);
+    }
 }

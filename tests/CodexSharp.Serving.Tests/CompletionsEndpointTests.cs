@@ -93,11 +93,40 @@ public sealed class CompletionsEndpointTests(TinyServedModel served) : IClassFix
     }
 
     [Fact]
-    public async Task A_prompt_longer_than_the_context_is_a_400_that_says_so()
+    public async Task A_prompt_longer_than_the_context_is_openais_context_length_exceeded_with_both_sizes()
     {
-        var (status, body) = await client.CompleteAsync(new { prompt = string.Join(" ", Enumerable.Repeat("word", 400)), max_tokens = 4 });
+        var prompt = string.Join(" ", Enumerable.Repeat("word", 400));
+        var (status, body) = await client.CompleteAsync(new { prompt, max_tokens = 4 });
         Assert.Equal(400, status);
-        Assert.Contains("context", (string?)body["error"]!["message"]);
+        var error = body["error"]!;
+        Assert.Equal("invalid_request_error", (string?)error["type"]);
+        Assert.Equal("context_length_exceeded", (string?)error["code"]);
+        Assert.Equal("prompt", (string?)error["param"]);
+        Assert.Contains($"{served.Generator.CountTokens(prompt)} tokens", (string?)error["message"]);
+        Assert.Contains($"{served.Generator.Model.Config.Context} tokens", (string?)error["message"]);
+        // A prompt that fits is kept whole, never truncated: its new tokens stop at the context instead.
+        var fits = string.Join(" ", Enumerable.Repeat("word", 200));
+        var (ok, reply) = await client.CompleteAsync(new { prompt = fits, max_tokens = 200, temperature = 0, logprobs = 0 });
+        Assert.Equal(200, ok);
+        Assert.Equal(served.Generator.CountTokens(fits), (int)reply["usage"]!["prompt_tokens"]!);
+        Assert.Equal(served.Generator.Model.Config.Context - served.Generator.CountTokens(fits), (int)reply["usage"]!["completion_tokens"]!);
+    }
+
+    [Fact]
+    public async Task A_request_for_another_model_is_openais_404_model_not_found_and_no_model_means_the_served_one()
+    {
+        var (status, body) = await client.CompleteAsync(new { model = "gpt-4", prompt = "x", max_tokens = 2 });
+        Assert.Equal(404, status);
+        var error = body["error"]!;
+        Assert.Equal("model_not_found", (string?)error["code"]);
+        Assert.Equal("invalid_request_error", (string?)error["type"]);
+        Assert.Equal("model", (string?)error["param"]);
+        Assert.Contains("gpt-4", (string?)error["message"]);
+        var (named, _) = await client.CompleteAsync(new { model = served.Generator.ModelName, prompt = "x", max_tokens = 2 });
+        Assert.Equal(200, named);
+        var (unnamed, reply) = await client.CompleteAsync(new { prompt = "x", max_tokens = 2 });
+        Assert.Equal(200, unnamed);
+        Assert.Equal(served.Generator.ModelName, (string?)reply["model"]);
     }
 
     [Fact]

@@ -16,8 +16,9 @@ public sealed class TinyServedModel : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using (var model = GptModel.CreateRandom(GptPresets.Tiny, seed: 5)) LocalCheckpoint.Save(model, Directory);
-        Generator = LocalModelGenerator.Load("local:" + Directory);
-        Server = await CompletionServer.StartAsync(Generator, new ServerOptions { Port = 0 });
+        // As `codexsharp serve` runs it: prompts are never truncated, over-long ones are a 400.
+        Generator = LocalModelGenerator.Load("local:" + Directory, new LocalModelOptions { TruncateLongPrompts = false });
+        Server = await CompletionServer.StartAsync(Generator, new ServerOptions { Port = 0, ContextTokens = Generator.Model.Config.Context });
     }
 
     public async Task DisposeAsync()

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using CodexSharp.Core;
 using CodexSharp.Model;
 using CodexSharp.Serving;
@@ -12,23 +13,52 @@ internal static class ServeCommand
     {
         var defaults = new ServerOptions();
         var model = new Option<string>("--model") { Description = "The model: local:CHECKPOINT_DIR or hf:DIR.", Required = true };
-        var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => defaults.Host };
+        var host = new Option<string>("--host") { Description = "IP address to listen on (or localhost).", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one).", DefaultValueFactory = _ => defaults.Port };
         var batchRows = new Option<int>("--max-batch-rows") { Description = "Most samples decoded together; concurrent requests are merged up to this.", DefaultValueFactory = _ => new LocalModelOptions().MaxBatchRows };
+        var queuedTokens = new Option<long>("--max-queued-tokens")
+        {
+            Description = "Most new tokens (prompts × n × max_tokens, summed over running and waiting requests) the server takes on; beyond it requests get 429 server_busy.",
+            DefaultValueFactory = _ => defaults.MaxQueuedTokens,
+        };
         var bf16 = new Option<bool>("--bf16") { Description = "Run the weights in bfloat16 (faster on CPUs with AVX-512 BF16)." };
-        var command = new Command("serve", "Serve a local model over HTTP: OpenAI-compatible POST /v1/completions and GET /v1/models.") { model, host, port, batchRows, bf16 };
+        var command = new Command("serve", "Serve a local model over HTTP: OpenAI-compatible POST /v1/completions and GET /v1/models.") { model, host, port, batchRows, queuedTokens, bf16 };
         command.SetAction(async (parse, ct) =>
         {
             var spec = parse.GetValue(model)!;
             if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': serve needs local:DIR or hf:DIR");
-            var options = new LocalModelOptions { MaxBatchRows = Math.Max(1, parse.GetValue(batchRows)), BFloat16 = parse.GetValue(bf16) };
+            var address = parse.GetValue(host)!;
+            if (address != "localhost" && !IPAddress.TryParse(address, out _))
+            {
+                throw new UserInputException($"--host '{address}': expected an IP address such as 127.0.0.1 or 0.0.0.0, or localhost");
+            }
+            var portNumber = parse.GetValue(port);
+            if (portNumber is < 0 or > 65535) throw new UserInputException($"--port {portNumber}: expected 0 to 65535 (0 picks a free port)");
+            var maxQueuedTokens = parse.GetValue(queuedTokens);
+            if (maxQueuedTokens < 1) throw new UserInputException($"--max-queued-tokens {maxQueuedTokens}: expected 1 or more");
+            // The server answers an over-long prompt with a 400 instead of truncating it.
+            var options = new LocalModelOptions { MaxBatchRows = Math.Max(1, parse.GetValue(batchRows)), BFloat16 = parse.GetValue(bf16), TruncateLongPrompts = false };
             using var generator = LocalModelGenerator.Load(spec, options);
-            var serverOptions = defaults with { Host = parse.GetValue(host)!, Port = parse.GetValue(port) };
-            await using var server = await CompletionServer.StartAsync(generator, serverOptions, ct);
-            // One line on stdout that scripts and tests wait for: the OpenAI base URL.
-            Console.WriteLine($"serving {generator.ModelName} at {server.BaseAddress}v1");
-            Console.Out.Flush();
-            await server.WaitForShutdownAsync(ct);
+            var serverOptions = defaults with
+            {
+                Host = address, Port = portNumber, MaxQueuedTokens = maxQueuedTokens, ContextTokens = generator.Model.Config.Context,
+            };
+            CompletionServer server;
+            try
+            {
+                server = await CompletionServer.StartAsync(generator, serverOptions, ct);
+            }
+            catch (IOException e)
+            {
+                throw new UserInputException($"--host {address} --port {portNumber}: cannot listen there: {e.Message}");
+            }
+            await using (server)
+            {
+                // One line on stdout that scripts and tests wait for: the OpenAI base URL.
+                Console.WriteLine($"serving {generator.ModelName} at {server.BaseAddress}v1");
+                Console.Out.Flush();
+                await server.WaitForShutdownAsync(ct);
+            }
             return ExitCodes.Success;
         });
         return command;

@@ -80,4 +80,54 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
         Assert.Contains("no-such-checkpoint", missing.StandardError);
         Assert.DoesNotContain("   at ", missing.All);
     }
+
+    /// <summary>The three tiny problems and one whose prompt (about 600 tokens) is longer than the tiny model's 256-token context.</summary>
+    private string ProblemsWithALongPrompt()
+    {
+        var path = Path.Combine(_dir, "with-long.jsonl");
+        var docstring = string.Join("\n    ", Enumerable.Range(0, 60).Select(i => $"Step {i}: read the value, check it and add it to the total."));
+        var row = new JsonObject
+        {
+            ["task_id"] = "Tiny/long",
+            ["prompt"] = $"def total(xs):\n    \"\"\"{docstring}\n    \"\"\"\n",
+            ["canonical_solution"] = "    return sum(xs)\n",
+            ["test"] = "def check(candidate):\n    assert candidate([1, 2]) == 3\n",
+            ["entry_point"] = "total",
+        };
+        File.WriteAllLines(path, [.. File.ReadAllLines(TinyProblems.Path), row.ToJsonString()]);
+        return path;
+    }
+
+    [Fact]
+    public async Task An_in_process_model_cuts_a_long_prompt_and_says_so_per_task_and_in_the_record()
+    {
+        var outPath = Path.Combine(_dir, "long-local.jsonl");
+        string[] args = ["generate", "--model", "local:" + served.Checkpoint, "--problems", ProblemsWithALongPrompt(), "--n", "2", "--out", outPath, "--max-tokens", "8", "--seed", "1"];
+        var outcome = await GenerateProcess.RunAsync(args);
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        SamplesFileAssert.ExactlyNPerTask(outPath, [.. _taskIds, "Tiny/long"], 2);
+        var warning = Assert.Single(outcome.StandardError.Split('\n'), l => l.Contains("Tiny/long: the prompt is longer than the model's context"));
+        Assert.Matches(@"its first \d+ tokens were dropped", warning);
+        Assert.Contains("1 task(s) had their prompt cut to fit the model's context (Tiny/long)", outcome.StandardError);
+        var truncated = Assert.Single(GenerationRecord.Read(outPath)!["truncated_prompts"]!.AsArray())!;
+        Assert.Equal("Tiny/long", truncated["task_id"]!.GetValue<string>());
+        Assert.InRange(truncated["prompt_tokens_dropped"]!.GetValue<int>(), 1, 10_000);
+        Assert.Contains($"its first {truncated["prompt_tokens_dropped"]} tokens", warning);
+    }
+
+    [Fact]
+    public async Task A_prompt_longer_than_served_context_does_not_stop_the_run_through_serve()
+    {
+        var outPath = Path.Combine(_dir, "long-served.jsonl");
+        string[] args = ["generate", "--model", served.Spec, "--problems", ProblemsWithALongPrompt(), "--n", "2", "--out", outPath, "--max-tokens", "8", "--samples-per-request", "1"];
+        var outcome = await GenerateProcess.RunAsync(args);
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.DoesNotContain("run the same command again to continue", outcome.All);
+        var rows = SamplesFileAssert.Rows(outPath);
+        foreach (var id in _taskIds) Assert.Equal(2, rows.Count(r => r["task_id"]!.GetValue<string>() == id));
+        // serve either cuts the prompt (and answers) or refuses it; a refusal names the task and is recorded.
+        if (rows.Any(r => r["task_id"]!.GetValue<string>() == "Tiny/long")) return;
+        Assert.Contains("Tiny/long: not generated", outcome.StandardError);
+        Assert.Equal("Tiny/long", Assert.Single(GenerationRecord.Read(outPath)!["failed_tasks"]!.AsArray())!["task_id"]!.GetValue<string>());
+    }
 }

@@ -94,4 +94,13 @@ public sealed class SamplesJournalTests : IDisposable
         Assert.Contains("s.jsonl: is a folder", error.Message);
         Assert.DoesNotContain("permission denied", error.Message);
     }
+
+    [Fact]
+    public void A_gz_name_is_refused_rather_than_filled_with_plain_text()
+    {
+        var path = Path.Combine(_dir, "s.jsonl.gz");
+        var error = Assert.Throws<UserInputException>(() => SamplesJournal.Open(path));
+        Assert.Contains("name the file .jsonl", error.Message);
+        Assert.False(File.Exists(path));
+    }
 }

@@ -28,9 +28,14 @@ public sealed class SamplesJournal : IDisposable
     /// <summary>Task ids that have rows in the file.</summary>
     public IEnumerable<string> TaskIds => _indices.Keys.Union(_unindexed.Keys);
 
-    /// <exception cref="UserInputException">Another run is writing the file, it cannot be written, or a complete line of it is not a sample row.</exception>
+    /// <exception cref="UserInputException">
+    /// The name ends in .gz (rows are appended as they arrive, which gzip cannot do), another run is writing the
+    /// file, it cannot be written, or a complete line of it is not a sample row.
+    /// </exception>
     public static SamplesJournal Open(string path)
     {
+        if (JsonlFile.IsGzipName(path))
+            throw new UserInputException($"{path}: samples are appended as they are generated, so they are written as plain JSONL; name the file .jsonl (compress it afterwards if you like).");
         var file = JournalFile.Open(path, path);
         try
         {

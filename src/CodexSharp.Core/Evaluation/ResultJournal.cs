@@ -46,7 +46,7 @@ public sealed class ResultJournal : IDisposable
         var entries = new Dictionary<int, JournalEntry>();
         Dictionary<string, double>? limits = null;
         var headerText = header.ToJsonString(JsonlFile.WriteOptions);
-        discarded = file.Lines.Count > 0 && file.Lines[0] != headerText || file.Lines.Count == 0 && file.RepairedBytes > 0;
+        discarded = file.Lines.Count > 0 && file.Lines[0] != headerText;
         if (file.Lines.Count > 0 && !discarded)
         {
             var valid = 1;

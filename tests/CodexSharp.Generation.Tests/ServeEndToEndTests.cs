@@ -48,12 +48,13 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
     }
 
     [Fact]
-    public async Task A_model_name_serve_does_not_list_is_pointed_out()
+    public async Task A_model_name_serve_does_not_serve_is_pointed_out_before_and_refused()
     {
-        // serve answers whatever model name it is sent (as llama.cpp does), so the mismatch is a warning from its model list.
         var outcome = await GenerateProcess.RunAsync(GenerateProcess.Args($"openai:not-this-one@{served.BaseUrl}", Path.Combine(_dir, "wrong.jsonl"), 1, "--max-tokens", "8"));
-        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
         Assert.Contains($"lists {served.ModelName}, not 'not-this-one'", outcome.StandardError.ReplaceLineEndings(" "));
+        Assert.Contains("does not serve a model called 'not-this-one'", outcome.StandardError);
+        Assert.DoesNotContain("   at ", outcome.All);
     }
 
     [Fact]
@@ -116,18 +117,20 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
     }
 
     [Fact]
-    public async Task A_prompt_longer_than_served_context_does_not_stop_the_run_through_serve()
+    public async Task A_prompt_longer_than_served_context_fails_that_task_only_through_serve()
     {
         var outPath = Path.Combine(_dir, "long-served.jsonl");
         string[] args = ["generate", "--model", served.Spec, "--problems", ProblemsWithALongPrompt(), "--n", "2", "--out", outPath, "--max-tokens", "8", "--samples-per-request", "1"];
         var outcome = await GenerateProcess.RunAsync(args);
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.DoesNotContain("run the same command again to continue", outcome.All);
-        var rows = SamplesFileAssert.Rows(outPath);
-        foreach (var id in _taskIds) Assert.Equal(2, rows.Count(r => r["task_id"]!.GetValue<string>() == id));
-        // serve either cuts the prompt (and answers) or refuses it; a refusal names the task and is recorded.
-        if (rows.Any(r => r["task_id"]!.GetValue<string>() == "Tiny/long")) return;
         Assert.Contains("Tiny/long: not generated", outcome.StandardError);
-        Assert.Equal("Tiny/long", Assert.Single(GenerationRecord.Read(outPath)!["failed_tasks"]!.AsArray())!["task_id"]!.GetValue<string>());
+        Assert.Contains("1 of 4 task(s) were not generated (Tiny/long)", outcome.StandardError);
+        SamplesFileAssert.ExactlyNPerTask(outPath, _taskIds, 2);
+        var record = GenerationRecord.Read(outPath)!;
+        Assert.Equal("incomplete", record["status"]!.GetValue<string>());
+        var failed = Assert.Single(record["failed_tasks"]!.AsArray())!;
+        Assert.Equal("Tiny/long", failed["task_id"]!.GetValue<string>());
+        Assert.Contains("HTTP 400", failed["error"]!.GetValue<string>());
     }
 }

@@ -39,11 +39,16 @@ public sealed class CompletionServer : IAsyncDisposable
     /// <summary>The server's root, e.g. http://127.0.0.1:8000/ (the OpenAI base URL is this + "v1").</summary>
     public Uri BaseAddress { get; }
 
+    /// <exception cref="IOException">The address is in use.</exception>
+    /// <exception cref="System.Net.Sockets.SocketException">The address belongs to no interface here.</exception>
     public static async Task<CompletionServer> StartAsync(ICodeGenerator generator, ServerOptions options, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        // A failed start (port in use, no such address) reaches the caller as an exception; the host's own log entry
+        // would print its stack trace too.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
         var app = builder.Build();
         var admission = new RequestAdmission(options.MaxConcurrentRequests, options.MaxQueuedRequests, options.MaxQueuedTokens);

@@ -24,7 +24,7 @@ internal static class ScoreCommand
             if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': score needs local:DIR or hf:DIR");
             var file = parse.GetValue(textFile)!;
             if (!file.Exists) throw new UserInputException($"{file.FullName}: file not found");
-            var text = await File.ReadAllTextAsync(file.FullName, new UTF8Encoding(false, true), ct);
+            var text = ReadUtf8(file.FullName, await File.ReadAllBytesAsync(file.FullName, ct));
             using var generator = LocalModelGenerator.Load(spec);
             var score = await generator.ScoreAsync(text);
             if (parse.GetValue(json))
@@ -40,10 +40,16 @@ internal static class ScoreCommand
                     foreach (var logProb in score.LogProbs) writer.WriteNumberValue(logProb);
                     writer.WriteEndArray();
                     writer.WriteNumber("sum_logprob", score.SumLogProb);
-                    writer.WriteNumber("mean_logprob", score.MeanLogProb);
+                    // One token has no log-probability (nothing comes before it): the mean is undefined, not 0.
+                    if (score.LogProbs.Count == 0) writer.WriteNull("mean_logprob");
+                    else writer.WriteNumber("mean_logprob", score.MeanLogProb);
                     writer.WriteEndObject();
                 }
                 stdout.WriteByte((byte)'\n');
+            }
+            else if (score.LogProbs.Count == 0)
+            {
+                Console.WriteLine($"{generator.ModelName}: 1 token, no log-probability (only a token after the first has one), so no mean or perplexity");
             }
             else
             {
@@ -52,5 +58,21 @@ internal static class ScoreCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The file's text; invalid UTF-8 is an input error naming the file and the first bad byte's offset.</summary>
+    private static string ReadUtf8(string path, byte[] bytes)
+    {
+        var offset = 0;
+        while (offset < bytes.Length)
+        {
+            if (Rune.DecodeFromUtf8(bytes.AsSpan(offset), out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                throw new UserInputException($"{path}: byte offset {offset}: the bytes are not valid UTF-8 (the text to score must be UTF-8)");
+            }
+            offset += consumed;
+        }
+        var bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        return new UTF8Encoding(false, true).GetString(bytes, bom, bytes.Length - bom);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using CodexSharp.Core;
 using CodexSharp.Model;
 using CodexSharp.Serving;
@@ -48,7 +49,7 @@ internal static class ServeCommand
             {
                 server = await CompletionServer.StartAsync(generator, serverOptions, ct);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or SocketException)
             {
                 throw new UserInputException($"--host {address} --port {portNumber}: cannot listen there: {e.Message}");
             }

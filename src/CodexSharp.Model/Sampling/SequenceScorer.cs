@@ -9,8 +9,8 @@ public sealed record SequenceScore(IReadOnlyList<int> Tokens, IReadOnlyList<doub
 {
     public double SumLogProb => LogProbs.Sum();
 
-    /// <summary>Mean over <see cref="LogProbs"/>; 0 for a single token.</summary>
-    public double MeanLogProb => LogProbs.Count == 0 ? 0 : SumLogProb / LogProbs.Count;
+    /// <summary>Mean over <see cref="LogProbs"/>; NaN for a single token, which has no log-probability.</summary>
+    public double MeanLogProb => LogProbs.Count == 0 ? double.NaN : SumLogProb / LogProbs.Count;
 }
 
 /// <summary>Scores token sequences with one forward pass: the primitive for mean-log-prob ranking and perplexity.</summary>

@@ -63,4 +63,15 @@ public sealed class ChatServerTests
         Assert.Contains("HTTP 404", error.Message);
         Assert.Contains("'nope'", error.Message);
     }
+
+    [Fact]
+    public async Task A_chat_prompt_too_long_for_the_model_rejects_that_request_only_without_retries()
+    {
+        await using var server = await ScriptedModelServer.StartAsync(s => { s.ChatReply = _ => Reply; s.MaxPromptChars = 50; });
+        using var generator = new CodeGeneratorFactory(environment: _ => null).Create(ModelSpec.Parse($"chat:{server.ModelName}@{server.BaseUrl}"), Settings);
+        var error = await Assert.ThrowsAsync<GenerationBackendException>(() => generator.GenerateAsync(new CompletionRequest("def add(a, b):\n", 1, new SamplingOptions())));
+        Assert.Equal(BackendFaultKind.RequestRejected, error.Kind);
+        Assert.Contains("HTTP 400: This model's maximum context length is 50 tokens", error.Message);
+        Assert.Equal(1, server.RequestCount);
+    }
 }

@@ -205,6 +205,11 @@ internal sealed class GenerationFlags
         if (node is not JsonObject o) return node;
         if (spec.Endpoint is not null) o["endpoint"] = spec.Endpoint.ToString();
         o["api_key_env"] = config.Backend.ApiKeyVariable;
+        if (!spec.IsLocal)
+        {
+            o["retries"] = config.Backend.Retry.MaxRetries;
+            o["requests_per_minute"] = config.Backend.RequestsPerMinute;
+        }
         if (spec.IsLocal) o["dtype"] = config.BFloat16 ? "bfloat16" : "float32";
         return o;
     }

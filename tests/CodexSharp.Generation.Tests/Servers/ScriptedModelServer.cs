@@ -126,6 +126,12 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         if (body is null || !await PassesChecksAsync(context, body)) return;
         if ((await ApplyFaultAsync(context)).Handled) return;
         var user = body["messages"]!.AsArray().Last()!["content"]!.GetValue<string>();
+        if (MaxPromptChars is { } most && user.Length > most)
+        {
+            var refusal = $"This model's maximum context length is {most} tokens. However, your messages resulted in {user.Length} tokens.";
+            await WriteJsonAsync(context, 400, Error(refusal, "context_length_exceeded", "messages"));
+            return;
+        }
         var reply = ChatReply(user);
         var message = new JsonObject { ["role"] = "assistant", ["content"] = reply };
         var response = new JsonObject

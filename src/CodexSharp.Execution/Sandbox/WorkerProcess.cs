@@ -206,7 +206,17 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private static void StopAllNow()
     {
         var workers = Live.Keys.ToArray();
-        foreach (var worker in workers) worker.KillWorkerFirst();
+        foreach (var worker in workers)
+        {
+            try
+            {
+                worker.KillWorkerFirst();
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed meanwhile, after it was stopped.
+            }
+        }
         foreach (var worker in workers)
         {
             try

@@ -22,6 +22,13 @@ public sealed class OutputFilesTests : IDisposable
         Assert.True(OutputFiles.SameFile(samples, Path.Combine(linkedDir, "alias.jsonl")));
         Assert.True(OutputFiles.SameFile(samples, Path.GetRelativePath(Environment.CurrentDirectory, samples)));
         Assert.False(OutputFiles.SameFile(samples, Path.Combine(sub, "samples.jsonl")));
+
+        // In a link's target, "shortcut/.." goes up from where "shortcut" points, not from the link's own folder.
+        var deep = Directory.CreateDirectory(_dir.File("a/b/c")).FullName;
+        File.WriteAllText(_dir.File("a/b/target.jsonl"), "{}\n");
+        Directory.CreateSymbolicLink(_dir.File("shortcut"), deep);
+        File.CreateSymbolicLink(_dir.File("via.jsonl"), "shortcut/../target.jsonl");
+        Assert.True(OutputFiles.SameFile(_dir.File("a/b/target.jsonl"), _dir.File("via.jsonl")));
     }
 
     [Fact]

@@ -68,26 +68,35 @@ public static class OutputFiles
     /// <summary>True when both paths name the same file, after resolving relative parts and every symlink on the way.</summary>
     public static bool SameFile(string a, string b) => string.Equals(RealPath(a), RealPath(b), StringComparison.Ordinal);
 
-    /// <summary>The absolute path with every symlink resolved, as far as the path exists.</summary>
+    /// <summary>
+    /// The file .NET opens for <paramref name="path"/>: made absolute as <see cref="Path.GetFullPath(string)"/>
+    /// does (which drops ".." by name), then every symlink resolved as the operating system does, where a ".."
+    /// in a link's target goes up from where the link before it points.
+    /// </summary>
     public static string RealPath(string path)
     {
-        var full = Path.GetFullPath(path);
-        var parts = new Queue<string>(full.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var absolute = Path.GetFullPath(path);
+        var pending = new LinkedList<string>(absolute.Split('/', StringSplitOptions.RemoveEmptyEntries));
         var resolved = "/";
-        for (var hops = 0; parts.Count > 0;)
+        var hops = 0;
+        while (pending.First is { } first)
         {
-            var part = parts.Dequeue();
+            pending.RemoveFirst();
+            var part = first.Value;
+            if (part == ".") continue;
+            if (part == "..")
+            {
+                resolved = Path.GetDirectoryName(resolved) ?? "/";
+                continue;
+            }
             var next = Path.Combine(resolved, part);
-            var target = SymlinkTarget(next);
-            if (target is null || ++hops > 40)
+            if (SymlinkTarget(next) is not { } target || ++hops > 40)
             {
                 resolved = next;
                 continue;
             }
-            var absolute = Path.GetFullPath(target, resolved);
-            var rest = parts.ToArray();
-            parts = new Queue<string>(absolute.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(rest));
-            resolved = "/";
+            if (target.StartsWith('/')) resolved = "/";
+            foreach (var piece in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.AddFirst(piece);
         }
         return resolved;
     }

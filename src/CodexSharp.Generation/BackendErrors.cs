@@ -34,11 +34,11 @@ public static class BackendErrors
         var status = failure.Status;
         if (status == 0) return new GenerationBackendException($"cannot reach {failure.Source}: {error.Message}", BackendFaultKind.Transient, inner: inner);
         if (status is 401 or 403)
-            return new UserInputException($"{said} — the API key was refused; set the key's environment variable (see --api-key-env) to a valid key.");
+            return new UserInputException($"{said} — the API key was refused; set the key's environment variable to a valid key.");
         if (IsUnknownModel(status, error))
-            return new UserInputException($"{said} — the server does not serve a model called '{failure.Model}'; check the name in --model.");
+            return new UserInputException($"{said} — the server does not serve a model called '{failure.Model}'; check the model name.");
         if (status == 404)
-            return new UserInputException($"{said} — there is no such endpoint there; check the URL in --model (e.g. http://HOST:PORT/v1).");
+            return new UserInputException($"{said} — there is no such endpoint there; check the server's URL (e.g. http://HOST:PORT/v1).");
         if (status is 408 or 429 or >= 500)
             return new GenerationBackendException(said, BackendFaultKind.Transient, failure.RetryAfter, inner);
         if (status is 400 or 413 or 422)

@@ -57,7 +57,7 @@ public sealed class BackendErrorsTests
 
     [Fact]
     public void A_404_without_a_model_message_points_at_the_url() =>
-        Assert.Contains("check the URL", Assert.IsType<UserInputException>(Classify(404, "Not Found")).Message);
+        Assert.Contains("check the server's URL", Assert.IsType<UserInputException>(Classify(404, "Not Found")).Message);
 
     [Theory]
     [InlineData("http://h:1", "http://h:1/v1")]

@@ -73,7 +73,7 @@ public static class GenerationRecord
             .Select(f => $"{f} {Show(existing[f])} before, {Show(current[f])} now")
             .ToList();
         if (differences.Count > 0)
-            throw new UserInputException($"{samplesPath} holds samples made with other settings ({string.Join("; ", differences)}); use another --out, or move the file away to start over.");
+            throw new UserInputException($"{samplesPath} holds samples made with other settings ({string.Join("; ", differences)}); write to another samples file, or move this one away to start over.");
     }
 
     /// <summary>Writes the record atomically, keeping the first run's creation time and adding the run's state.</summary>

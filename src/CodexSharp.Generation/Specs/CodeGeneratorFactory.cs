@@ -32,7 +32,7 @@ public sealed class CodeGeneratorFactory(
         if (spec.IsLocal)
         {
             return localModels?.Invoke(spec)
-                ?? throw new UserInputException($"--model '{spec.Text}': this program cannot load local checkpoints.");
+                ?? throw new UserInputException($"model '{spec.Text}': this program cannot load local checkpoints.");
         }
         var endpoint = spec.Endpoint!;
         var key = ApiKey(spec, settings);
@@ -67,7 +67,7 @@ public sealed class CodeGeneratorFactory(
         var key = _environment(settings.ApiKeyVariable);
         if (!string.IsNullOrWhiteSpace(key)) return key.Trim();
         if (IsOpenAI(spec.Endpoint!))
-            throw new UserInputException($"--model '{spec.Text}' uses OpenAI's API, which needs a key: set the environment variable {settings.ApiKeyVariable}.");
+            throw new UserInputException($"model '{spec.Text}' uses OpenAI's API, which needs a key: set the environment variable {settings.ApiKeyVariable}.");
         return null;
     }
 

@@ -31,7 +31,7 @@ public static class ServedModelCheck
                 .ToList();
             if (ids.Count == 0 || ids.Contains(spec.Model, StringComparer.Ordinal)) return null;
             var shown = string.Join(", ", ids.Take(8)) + (ids.Count > 8 ? $" and {ids.Count - 8} more" : "");
-            return $"{url} lists {shown}, not '{spec.Model}'; a server that answers any name will sample its own model, so check --model.";
+            return $"{url} lists {shown}, not '{spec.Model}'; a server that answers any name will sample its own model, so check the model name.";
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
         {

@@ -131,4 +131,15 @@ public sealed class GenerationRunnerTests : IDisposable
         Assert.Equal(shout, recorded["task_id"]!.GetValue<string>());
         Assert.Equal(37, recorded["prompt_tokens_dropped"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task A_record_from_an_older_version_still_guards_the_file()
+    {
+        using var generator = new CountingGenerator();
+        await RunAsync(generator, Options(n: 2, temperature: 0.8));
+        File.Move(GenerationRecord.PathFor(Out), Out + ".meta.json"); // where versions before the config record kept it
+        Assert.Equal(0.8, GenerationRecord.Read(Out)!["temperature"]!.GetValue<double>());
+        var error = await Assert.ThrowsAsync<UserInputException>(() => RunAsync(generator, Options(n: 2, temperature: 0.2)));
+        Assert.Contains("temperature 0.8 before, 0.2 now", error.Message);
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CodexSharp.Core;
+using CodexSharp.Cli.Commands;
 using CodexSharp.Core.Datasets;
 using CodexSharp.Execution;
 
@@ -32,8 +33,9 @@ internal static class CommandRunner
             Console.Error.WriteLine($"error: config field '{e.Field}': {e.Reason}");
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is DatasetDownloadException or SandboxUnavailableException)
+        catch (Exception e) when (e is DatasetDownloadException or SandboxUnavailableException or GenerationFailedException)
         {
+            Spectre.Console.AnsiConsole.Console.Profile.Out.Writer.Flush();
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.RunFailed;
         }

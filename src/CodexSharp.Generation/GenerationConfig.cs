@@ -1,3 +1,4 @@
+using CodexSharp.Core;
 using CodexSharp.Core.Datasets;
 using CodexSharp.Core.Generation;
 using CodexSharp.Generation.Running;
@@ -58,7 +59,7 @@ public sealed record GenerationConfig
     };
 
     /// <summary>Checks every field, including that the samples file can be written; returns this config.</summary>
-    /// <exception cref="InvalidConfigException">A field holds a value the run cannot use; <see cref="InvalidConfigException.Field"/> names it.</exception>
+    /// <exception cref="ConfigException">A field holds a value the run cannot use; <see cref="ConfigException.Field"/> names it.</exception>
     public GenerationConfig Validated()
     {
         Require(SamplesPerTask >= 1, "samples_per_task", $"expected 1 or more, got {SamplesPerTask}.");
@@ -79,13 +80,13 @@ public sealed record GenerationConfig
         Require(ProblemsFile is null || File.Exists(ProblemsFile), "problems_file", $"{ProblemsFile}: no such file.");
         Require(Dataset is null || DatasetCatalog.All.Any(d => string.Equals(d.Name, Dataset, StringComparison.OrdinalIgnoreCase)),
             "dataset", $"no data set called '{Dataset}'; known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.");
-        if (OutputProblem(SamplesPath) is { } problem) throw new InvalidConfigException("samples_path", problem);
+        if (OutputProblem(SamplesPath) is { } problem) throw new ConfigException("samples_path", problem);
         return this;
     }
 
     private static void Require(bool ok, string field, string problem)
     {
-        if (!ok) throw new InvalidConfigException(field, problem);
+        if (!ok) throw new ConfigException(field, problem);
     }
 
     /// <summary>Why <paramref name="path"/> cannot be the samples file, or null when it can: it must not be a folder, and it

@@ -23,9 +23,9 @@ public static class LocalModelLoader
         {
             parsed = ModelSpec.Parse(spec);
         }
-        catch (InvalidConfigException e)
+        catch (ConfigException e)
         {
-            throw new UserInputException($"model {e.Problem}");
+            throw new UserInputException($"model {e.Reason}");
         }
         return Load(parsed);
     }

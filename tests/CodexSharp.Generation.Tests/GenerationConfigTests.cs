@@ -1,3 +1,4 @@
+using CodexSharp.Core;
 using CodexSharp.Core.Generation;
 using CodexSharp.Generation.Resilience;
 using CodexSharp.Generation.Specs;
@@ -50,7 +51,7 @@ public sealed class GenerationConfigTests : IDisposable
     [MemberData(nameof(BadFields))]
     public void Each_bad_field_is_named(string field, Func<GenerationConfig, GenerationConfig> spoil)
     {
-        var error = Assert.Throws<InvalidConfigException>(() => spoil(Valid).Validated());
+        var error = Assert.Throws<ConfigException>(() => spoil(Valid).Validated());
         Assert.Equal(field, error.Field);
     }
 }

@@ -1,3 +1,4 @@
+using CodexSharp.Core;
 using CodexSharp.Core.Generation;
 
 namespace CodexSharp.Generation.Tests;
@@ -73,9 +74,9 @@ public sealed class ModelSpecTests
     [InlineData("http://127.0.0.1:8000/v1", "is a URL")]
     public void Bad_specs_say_what_is_wrong_and_what_is_expected(string text, string problem)
     {
-        var error = Assert.Throws<InvalidConfigException>(() => ModelSpec.Parse(text, NoEnvironment));
+        var error = Assert.Throws<ConfigException>(() => ModelSpec.Parse(text, NoEnvironment));
         Assert.Equal("model", error.Field);
-        Assert.Contains(problem, error.Problem);
-        Assert.Contains("openai:MODEL@URL", error.Problem);
+        Assert.Contains(problem, error.Reason);
+        Assert.Contains("openai:MODEL@URL", error.Reason);
     }
 }

@@ -31,4 +31,20 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("pass@1", outcome.StandardOutput);
         Assert.Equal(6, File.ReadAllLines(Path.Combine(_dir, "samples.jsonl_results.jsonl")).Length);
     }
+
+    [Theory]
+    [InlineData("--timeout", "-1", "--timeout")]
+    [InlineData("--workers", "0", "--workers")]
+    [InlineData("--k", "1,,2", "--k")]
+    public async Task A_bad_evaluation_flag_is_refused_before_anything_is_sampled(string flag, string value, string named)
+    {
+        await using var server = await ScriptedModelServer.StartAsync(s => s.CompletionText = (_, _) => "    return a + b\n");
+        var outPath = Path.Combine(_dir, "samples.jsonl");
+        var outcome = await GenerateProcess.RunAsync(["run", "--model", $"openai:{server.ModelName}@{server.BaseUrl}", "--problems", TinyProblems.Path,
+            "--out", outPath, flag, value]);
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Contains($"error: {named}", outcome.StandardError);
+        Assert.Equal(0, server.RequestCount);
+        Assert.False(File.Exists(outPath) && new FileInfo(outPath).Length > 0, "no sample may be written");
+    }
 }

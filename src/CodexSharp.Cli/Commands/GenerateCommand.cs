@@ -14,18 +14,8 @@ internal static class GenerateCommand
         flags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            try
-            {
-                var config = flags.Bind(parse);
-                await GenerationFlags.RunAsync(config, ct);
-                return ExitCodes.Success;
-            }
-            catch (GenerationFailedException e)
-            {
-                AnsiConsole.Console.Profile.Out.Writer.Flush();
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.RunFailed;
-            }
+            await GenerationFlags.RunAsync(flags.Bind(parse), ct);
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -113,17 +113,10 @@ internal sealed class GenerationFlags
                 BFloat16 = parse.GetValue(BFloat16),
             }.Validated();
         }
-        catch (InvalidConfigException e)
+        catch (ConfigException e)
         {
-            throw new UserInputException($"{FlagOf.GetValueOrDefault(e.Field, e.Field)}: {e.Problem}");
+            throw new UserInputException($"{FlagOf.GetValueOrDefault(e.Field, e.Field)}: {e.Reason}");
         }
-    }
-
-    /// <summary>Binds and runs in one step (what <c>run</c> does before it evaluates).</summary>
-    public async Task<(ProblemSet Problems, string SamplesPath, string Source)> GenerateAsync(ParseResult parse, CancellationToken ct)
-    {
-        var outcome = await RunAsync(Bind(parse), ct);
-        return (outcome.Problems, outcome.SamplesPath, outcome.Source);
     }
 
     /// <summary>Loads the problems, opens the model and samples into the config's samples file. Tasks the backend

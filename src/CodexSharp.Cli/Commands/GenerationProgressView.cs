@@ -60,20 +60,13 @@ internal static class GenerationProgressView
 
     private sealed class PlainLines
     {
-        private readonly Lock _gate = new();
-        private DateTime _last = DateTime.MinValue;
+        private readonly ProgressThrottle _throttle = new(ProgressThrottle.PlainLineInterval);
 
         public void Report(GenerationProgress p)
         {
-            lock (_gate)
-            {
-                var now = DateTime.UtcNow;
-                var finished = p.SamplesDone >= p.SamplesTotal;
-                if (!finished && now - _last < TimeSpan.FromSeconds(5) && p.SamplesWritten > 0) return;
-                _last = now;
-                var eta = Eta(p) is { } t ? $", about {t:hh\\:mm\\:ss} left" : "";
-                Console.Error.WriteLine($"sampling: {p.SamplesDone}/{p.SamplesTotal} samples, {(p.TokensEstimated ? "~" : "")}{Rate(p):0.0} tokens/s{eta}");
-            }
+            if (!_throttle.ShouldReport(force: p.SamplesDone >= p.SamplesTotal || p.SamplesWritten == 0)) return;
+            var eta = Eta(p) is { } t ? $", about {t:hh\\:mm\\:ss} left" : "";
+            Console.Error.WriteLine($"sampling: {p.SamplesDone}/{p.SamplesTotal} samples, {(p.TokensEstimated ? "~" : "")}{Rate(p):0.0} tokens/s{eta}");
         }
     }
 }

@@ -1,9 +1,13 @@
 using System.CommandLine;
 using CodexSharp.Core;
+using CodexSharp.Core.Evaluation;
 
 namespace CodexSharp.Cli.Commands;
 
-/// <summary><c>codexsharp run</c>: generate, then evaluate the samples in the sandbox, then print pass@k.</summary>
+/// <summary>
+/// <c>codexsharp run</c>: bind and check both stage configs, generate, then evaluate the samples in the sandbox
+/// and print pass@k. A bad flag of either stage is reported before anything is loaded or sampled.
+/// </summary>
 internal static class RunCommand
 {
     public static Command Create()
@@ -15,20 +19,17 @@ internal static class RunCommand
         evaluation.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            EvaluationFlags.ParseKs(parse.GetValue(evaluation.Ks)!); // a bad --k is reported before any sampling
-            (Core.Problems.ProblemSet Problems, string SamplesPath, string Source) generated;
-            try
+            var generate = generation.Bind(parse);
+            var settings = evaluation.Bind(parse);
+            var generated = await GenerationFlags.RunAsync(generate, ct);
+            var config = new EvaluationConfig
             {
-                generated = await generation.GenerateAsync(parse, ct);
-            }
-            catch (GenerationFailedException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.RunFailed;
-            }
-            var info = new Dictionary<string, string> { ["model"] = parse.GetValue(generation.Model)! };
-            var options = evaluation.Options(parse, generated.SamplesPath, generated.Problems, generated.Source, info);
-            await evaluation.EvaluateAsync(parse, options, ct);
+                SamplesPath = generated.SamplesPath,
+                Problems = generated.Problems,
+                Settings = settings,
+                RunInfo = new Dictionary<string, string> { ["problems_source"] = generated.Source, ["model"] = generate.Model.Text },
+            };
+            await evaluation.EvaluateAsync(parse, config, ct);
             return ExitCodes.Success;
         });
         return command;

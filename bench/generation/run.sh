@@ -23,7 +23,7 @@ for _ in $(seq 600); do grep -q '^serving ' "$out/serve.log" 2>/dev/null && brea
 read -r _ model _ url < <(grep -m1 '^serving ' "$out/serve.log")
 
 run_generate() {
-  rm -f "$out/samples.jsonl" "$out/samples.jsonl.meta.json"
+  rm -f "$out/samples.jsonl" "$out/samples.config.json"
   "$root/codexsharp" generate --model "openai:$model@$url" --problems "$problems" --limit "$limit" --n "$n" \
     --samples-per-request "$n" --max-tokens "$max_tokens" --concurrency "$concurrency" --temperature 0.8 --seed 1 \
     --out "$out/samples.jsonl" > /dev/null 2>&1

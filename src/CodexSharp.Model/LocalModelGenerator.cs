@@ -94,7 +94,7 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
     /// <returns>Prompt tokens kept (its last ones; at least one) and new tokens allowed.</returns>
     public static (int KeptPromptTokens, int NewTokens) FitToContext(int promptTokens, int maxTokens, int context)
     {
-        if (promptTokens + maxTokens <= context) return (promptTokens, maxTokens);
+        if (promptTokens + maxTokens <= context && promptTokens < context) return (promptTokens, maxTokens);
         var newTokens = Math.Min(maxTokens, context - Math.Min(promptTokens, context / 2));
         return (Math.Min(promptTokens, context - Math.Max(1, newTokens)), newTokens);
     }

@@ -12,6 +12,7 @@ public sealed class LongPromptTests
     [InlineData(400, 50, 206, 50)] // long prompt: its last 206 tokens leave room for all 50 new ones
     [InlineData(400, 300, 128, 128)] // both too long: the prompt keeps half the context
     [InlineData(300, 0, 255, 0)] // nothing to generate: at most context - 1 prompt tokens
+    [InlineData(256, 0, 255, 0)]
     public void The_prompt_keeps_its_last_tokens_and_at_least_half_the_context(int prompt, int maxTokens, int kept, int newTokens)
     {
         Assert.Equal((kept, newTokens), LocalModelGenerator.FitToContext(prompt, maxTokens, 256));

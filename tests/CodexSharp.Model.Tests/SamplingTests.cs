@@ -198,8 +198,10 @@ public sealed class SamplingTests
     {
         // Rows of every kind side by side: greedy, nucleus on a flat row, nucleus on a peaked row, top-k.
         RowSampling[] rows = [new(0, 1, 0), new(0.8, 0.95, 0), new(1.0, 0.5, 0), new(0.7, 1, 5), new(1.2, 0.9, 100)];
-        using var flat = randn(rows.Length, 5000, generator: new TorchSharp.torch.Generator(3)) * 0.05;
-        using var peaked = randn(rows.Length, 5000, generator: new TorchSharp.torch.Generator(4)) * 4;
+        using var flatSeed = new TorchSharp.torch.Generator(3);
+        using var peakedSeed = new TorchSharp.torch.Generator(4);
+        using var flat = randn(rows.Length, 5000, generator: flatSeed) * 0.05;
+        using var peaked = randn(rows.Length, 5000, generator: peakedSeed) * 4;
         using var logits = cat([flat.narrow(0, 0, 2), peaked.narrow(0, 2, 3)], 0); // (5, 5000)
         double[] uniforms = [0.5, 0.31, 0.77, 0.05, 0.999];
         var (together, togetherLogProbs) = TokenChooser.Choose(logits, rows, uniforms);

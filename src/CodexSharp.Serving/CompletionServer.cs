@@ -82,6 +82,7 @@ public sealed class CompletionServer : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
+        admission.Dispose();
     }
 }
 

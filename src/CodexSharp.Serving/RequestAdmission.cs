@@ -5,7 +5,7 @@ namespace CodexSharp.Serving;
 /// <c>queued</c> wait, and the new tokens asked for by all of them (prompts × n × max_tokens) stay within
 /// <c>maxTokens</c>; the rest are refused at once with 429 so a client can back off.
 /// </summary>
-internal sealed class RequestAdmission(int concurrent, int queued, long maxTokens)
+internal sealed class RequestAdmission(int concurrent, int queued, long maxTokens) : IDisposable
 {
     private readonly SemaphoreSlim running = new(Math.Max(1, concurrent), Math.Max(1, concurrent));
     private readonly Lock gate = new();
@@ -59,6 +59,8 @@ internal sealed class RequestAdmission(int concurrent, int queued, long maxToken
         }
         return new Slot(this, tokens);
     }
+
+    public void Dispose() => running.Dispose();
 
     private void Leave(long tokens)
     {

@@ -8,9 +8,9 @@ namespace CodexSharp.Cli.Tests;
 /// <summary>A tiny checkpoint written by `codexsharp model init`, shared by the tests of one class.</summary>
 public sealed class TinyCheckpoint : IAsyncLifetime
 {
-    private readonly TempDir dir = new();
+    private readonly string root = System.IO.Directory.CreateTempSubdirectory("codexsharp-tiny-").FullName;
 
-    public string Directory => dir.File("tiny");
+    public string Directory => Path.Combine(root, "tiny");
 
     public async Task InitializeAsync()
     {
@@ -20,7 +20,7 @@ public sealed class TinyCheckpoint : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        dir.Dispose();
+        System.IO.Directory.Delete(root, recursive: true);
         return Task.CompletedTask;
     }
 }

@@ -7,10 +7,12 @@ namespace CodexSharp.Model.Modeling;
 /// <summary>A pre-LayerNorm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)).</summary>
 public sealed class Block : nn.Module
 {
+#pragma warning disable CA2213 // registered submodules: nn.Module.Dispose disposes them
     private readonly LayerNorm ln_1;
     private readonly CausalSelfAttention attn;
     private readonly LayerNorm ln_2;
     private readonly Mlp mlp;
+#pragma warning restore CA2213
 
     public Block(GptConfig config) : base(nameof(Block))
     {

@@ -15,9 +15,11 @@ namespace CodexSharp.Model.Modeling;
 /// </summary>
 public sealed class CausalSelfAttention : nn.Module
 {
+#pragma warning disable CA2213 // registered submodules: nn.Module.Dispose disposes them
     private readonly Linear c_attn;
     private readonly Linear c_proj;
     private readonly Dropout resid_dropout;
+#pragma warning restore CA2213
     private readonly int heads;
     private readonly int width;
     private readonly double dropout;

@@ -11,7 +11,9 @@ namespace CodexSharp.Model.Modeling;
 /// </summary>
 public sealed class GptModel : nn.Module
 {
+#pragma warning disable CA2213 // registered submodules: nn.Module.Dispose disposes them
     private readonly GptTransformer transformer;
+#pragma warning restore CA2213
 
     // The output head transposed to (C, V) and contiguous, kept while the weights are frozen (see Head).
     private Tensor? frozenHead;
@@ -111,7 +113,7 @@ public sealed class GptModel : nn.Module
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) DropFrozenHead();
+        if (disposing) frozenHead?.Dispose();
         base.Dispose(disposing);
     }
 
@@ -127,11 +129,13 @@ public sealed class GptModel : nn.Module
 /// <summary>The <c>transformer.*</c> part of GPT-2: embeddings, blocks, final LayerNorm.</summary>
 internal sealed class GptTransformer : nn.Module
 {
+#pragma warning disable CA2213 // registered submodules: nn.Module.Dispose disposes them
     private readonly Embedding wte;
     private readonly Embedding wpe;
     private readonly Dropout drop;
     private readonly ModuleList<Block> h;
     private readonly LayerNorm ln_f;
+#pragma warning restore CA2213
 
     public GptTransformer(GptConfig config) : base(nameof(GptTransformer))
     {

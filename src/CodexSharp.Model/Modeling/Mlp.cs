@@ -7,9 +7,11 @@ namespace CodexSharp.Model.Modeling;
 /// <summary>The position-wise MLP: width → 4·width → GELU (tanh approximation, as GPT-2) → width.</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
+#pragma warning disable CA2213 // registered submodules: nn.Module.Dispose disposes them
     private readonly Linear c_fc;
     private readonly Linear c_proj;
     private readonly Dropout dropout;
+#pragma warning restore CA2213
 
     public Mlp(GptConfig config) : base(nameof(Mlp))
     {

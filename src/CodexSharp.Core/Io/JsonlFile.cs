@@ -27,7 +27,8 @@ public static class JsonlFile
     /// <exception cref="UserInputException">The file is missing, not UTF-8, a gzip file cut short or damaged, or a line is not a JSON object.</exception>
     public static IEnumerable<JsonlRow> Read(string path)
     {
-        using var reader = new Utf8LineReader(OpenStream(path));
+        using var stream = OpenStream(path);
+        using var reader = new Utf8LineReader(stream);
         long line = 0;
         while (true)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using CodexSharp.Core.Execution;
 
@@ -50,6 +51,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts a worker and waits until it has imported its modules and said it is ready.</summary>
+    [SuppressMessage("Reliability", "CA2000", Justification = "Returned to the caller when ready; every other path stops it with StopAsync, which is what DisposeAsync does.")]
     public static async Task<WorkerProcess> StartAsync(WorkerLaunch launch, PythonRunnerOptions options, CancellationToken cancellationToken)
     {
         var process = await LauncherThread.StartAsync(launch.ToStartInfo());
@@ -70,6 +72,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
             throw new WorkerStartException(error is OperationCanceledException
                 ? $"the worker did not become ready within {options.StartupTimeout.TotalSeconds:0} s. {diagnostics}"
                 : diagnostics);
+        }
+        catch
+        {
+            await worker.StopAsync();
+            throw;
         }
     }
 

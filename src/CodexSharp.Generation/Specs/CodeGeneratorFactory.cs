@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Diagnostics.CodeAnalysis;
 using CodexSharp.Core;
 using CodexSharp.Core.Generation;
 using CodexSharp.Generation.Chat;
@@ -27,6 +28,7 @@ public sealed class CodeGeneratorFactory(
     private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
 
     /// <exception cref="UserInputException">The spec needs a key that is not set, or a local model this program cannot load.</exception>
+    [SuppressMessage("Reliability", "CA2000", Justification = "The generator is returned: the caller owns it, and each decorator owns the generator it wraps.")]
     public ICodeGenerator Create(ModelSpec spec, BackendSettings settings)
     {
         if (spec.IsLocal)

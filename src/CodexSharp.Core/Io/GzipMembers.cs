@@ -82,7 +82,7 @@ internal static class GzipMembers
     /// Hands the inflater one byte per read, so it never takes bytes past the end of its member's data (the
     /// trailer and the next member stay in the file), and records whether the file ran out first.
     /// </summary>
-    private sealed class OneByteAtATime(Stream inner) : Stream
+    private sealed class OneByteAtATime(Stream inner) : ReadOnlyStream
     {
         public bool ReachedEnd { get; private set; }
 
@@ -100,15 +100,5 @@ internal static class GzipMembers
             buffer[0] = (byte)b;
             return 1;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -14,7 +14,7 @@ namespace CodexSharp.Core.Io;
 /// member. When it does not match, the file is walked member by member (<see cref="GzipMembers"/>), which also
 /// accepts files of several concatenated members and finds where a truncated one ends.
 /// </remarks>
-internal sealed class GzipReadStream(string path, FileStream file) : Stream
+internal sealed class GzipReadStream(string path, FileStream file) : ReadOnlyStream
 {
     private readonly GZipStream _inner = new(file, CompressionMode.Decompress);
     private uint _crc = Crc32.Initial;
@@ -60,14 +60,4 @@ internal sealed class GzipReadStream(string path, FileStream file) : Stream
         if (disposing) _inner.Dispose();
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -135,10 +135,13 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
     private void NoteTruncation(string taskId, int dropped, ConcurrentDictionary<string, int> truncations)
     {
         if (dropped <= 0) return;
-        var first = false;
-        truncations.AddOrUpdate(taskId, _ => { first = true; return dropped; }, (_, before) => Math.Max(before, dropped));
-        if (first)
-            _notice($"{taskId}: the prompt is longer than the model's context; its first {dropped} tokens were dropped, so its samples were made without the start of the prompt.");
+        // TryAdd succeeds once per task; AddOrUpdate's add factory may run in more than one racing thread.
+        if (!truncations.TryAdd(taskId, dropped))
+        {
+            truncations.AddOrUpdate(taskId, dropped, (_, before) => Math.Max(before, dropped));
+            return;
+        }
+        _notice($"{taskId}: the prompt is longer than the model's context; its first {dropped} tokens were dropped, so its samples were made without the start of the prompt.");
     }
 
     /// <exception cref="Core.UserInputException">The samples file cannot be opened for writing.</exception>

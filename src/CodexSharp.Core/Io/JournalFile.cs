@@ -102,6 +102,28 @@ public sealed class JournalFile : IDisposable
         _lock.Dispose();
     }
 
+    /// <summary>
+    /// True when a run holds the lock of <paramref name="output"/> (this process included); a run that died holds
+    /// nothing, because the operating system drops the lock with the process.
+    /// </summary>
+    public static bool IsLockHeld(string output)
+    {
+        var lockPath = OutputPaths.Lock(output);
+        try
+        {
+            using (new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+            return false;
+        }
+        catch (IOException e) when (e.HResult == OutputFiles.LockHeld)
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>An exclusive lock the operating system drops when the process dies, so a killed run never blocks the next.</summary>
     private static FileStream TakeLock(string lockPath, string output)
     {

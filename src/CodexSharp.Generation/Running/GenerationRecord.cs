@@ -100,7 +100,7 @@ public static class GenerationRecord
     {
         var path = File.Exists(PathFor(samplesPath)) ? PathFor(samplesPath) : LegacyPathFor(samplesPath);
         var record = File.Exists(path) ? TryReadFile(path) : null;
-        if (record?["status"] is JsonValue status && status.TryGetValue<string>(out var text) && text == RunStatus.Running && !RunLock.IsHeld(samplesPath))
+        if (record?["status"] is JsonValue status && status.TryGetValue<string>(out var text) && text == RunStatus.Running && !JournalFile.IsLockHeld(samplesPath))
             record["status"] = RunStatus.Interrupted;
         return record;
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace CodexSharp.Core.Io;
 
@@ -31,14 +32,14 @@ internal static class GzipMembers
             if ((flags & FlagHeaderCrc) != 0) Skip(stream, 2, member);
 
             var source = new OneByteAtATime(stream);
-            var crc = Crc32.Initial;
+            var crc = new Crc32();
             long length = 0;
             using (var inflate = new DeflateStream(source, CompressionMode.Decompress, leaveOpen: true))
             {
                 int n;
                 while ((n = inflate.Read(buffer)) > 0)
                 {
-                    crc = Crc32.Update(crc, buffer.AsSpan(0, n));
+                    crc.Append(buffer.AsSpan(0, n));
                     length += n;
                 }
             }
@@ -46,7 +47,7 @@ internal static class GzipMembers
 
             if (stream.ReadAtLeast(trailer, trailer.Length, throwOnEndOfStream: false) < trailer.Length)
                 throw Cut(member, "before its 8-byte trailer (CRC-32 and length)");
-            if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != Crc32.Final(crc) || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != (uint)length)
+            if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != crc.GetCurrentHashAsUInt32() || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != (uint)length)
                 throw new InvalidDataException($"gzip member {member}: its CRC-32 or length does not match its data");
         }
     }

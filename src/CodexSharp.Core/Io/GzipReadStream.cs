@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace CodexSharp.Core.Io;
 
@@ -17,7 +18,7 @@ namespace CodexSharp.Core.Io;
 internal sealed class GzipReadStream(string path, FileStream file) : ReadOnlyStream
 {
     private readonly GZipStream _inner = new(file, CompressionMode.Decompress);
-    private uint _crc = Crc32.Initial;
+    private readonly Crc32 _crc = new();
     private long _length;
     private bool _checked;
 
@@ -28,7 +29,7 @@ internal sealed class GzipReadStream(string path, FileStream file) : ReadOnlyStr
         var read = _inner.Read(buffer);
         if (read > 0)
         {
-            _crc = Crc32.Update(_crc, buffer[..read]);
+            _crc.Append(buffer[..read]);
             _length += read;
         }
         else if (buffer.Length > 0 && !_checked)
@@ -49,7 +50,7 @@ internal sealed class GzipReadStream(string path, FileStream file) : ReadOnlyStr
             again.ReadExactly(trailer);
             var crc = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
             var size = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
-            if (crc == Crc32.Final(_crc) && size == (uint)_length) return;
+            if (crc == _crc.GetCurrentHashAsUInt32() && size == (uint)_length) return;
         }
         again.Seek(0, SeekOrigin.Begin);
         GzipMembers.Verify(again);

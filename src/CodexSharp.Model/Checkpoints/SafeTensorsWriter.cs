@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using CodexSharp.Core.Io;
 using static TorchSharp.torch;
 
 namespace CodexSharp.Model.Checkpoints;
@@ -28,10 +29,9 @@ public static class SafeTensorsWriter
         var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
         var padded = (json.Length + 7) / 8 * 8;
 
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        AtomicFile.Write(path, stream =>
         {
-            Span<byte> length = stackalloc byte[8];
+            var length = new byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
             stream.Write(length);
             stream.Write(json);
@@ -41,7 +41,6 @@ public static class SafeTensorsWriter
                 using var contiguous = tensor.detach().contiguous();
                 contiguous.WriteBytesToStream(stream);
             }
-        }
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 }

@@ -1,5 +1,5 @@
 using CodexSharp.Core;
-using CodexSharp.Core.Datasets;
+using CodexSharp.Core.Benchmarks;
 using CodexSharp.Core.Generation;
 using CodexSharp.Generation.Running;
 using CodexSharp.Generation.Specs;
@@ -77,8 +77,8 @@ public sealed record GenerationConfig
         Require(Backend.MaxChoicesPerRequest is null or >= 1, "max_choices_per_request", $"expected 1 or more, got {Backend.MaxChoicesPerRequest}.");
         Require(!BFloat16 || Model.IsLocal, "bf16", $"only for models run in process (local:DIR, hf:DIR), not {Model.Text}.");
         Require(ProblemsFile is null || File.Exists(ProblemsFile) || Directory.Exists(ProblemsFile), "problems_file", $"{ProblemsFile}: no such file or folder.");
-        Require(Dataset is null || DatasetCatalog.All.Any(d => string.Equals(d.Name, Dataset, StringComparison.OrdinalIgnoreCase)),
-            "dataset", $"no data set called '{Dataset}'; known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.");
+        Require(Dataset is null || BenchmarkCatalog.TryFind(Dataset) is not null,
+            "dataset", $"no benchmark called '{Dataset}'; known: {string.Join(", ", BenchmarkCatalog.All.Select(d => d.Name))}.");
         if (OutputProblem(SamplesPath) is { } problem) throw new ConfigException("samples_path", problem);
         return this;
     }

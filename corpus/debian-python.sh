@@ -10,9 +10,9 @@
 #   --allow-newer   when a pinned version has left the archive, take apt's candidate instead (the SHA-256 pins
 #                   then no longer apply; the corpus manifest still records every package's SHA-256)
 #
-# Decontamination: without --benchmark/--no-decontaminate among the extra flags, the benchmark files in
-# ../shared/datasets beside the repository (HumanEval, HumanEval+, MBPP, MBPP+) are used when present,
-# else corpus build's default (the catalog's data sets in the dataset cache).
+# Decontamination: without --benchmark/--no-decontaminate among the extra flags, the benchmark files
+# (HumanEval, HumanEval+, MBPP, MBPP+) under $CODEXSHARP_BENCHMARK_DIR (default: ../shared/datasets beside the
+# repository) are used when present, else corpus build's default (the catalog's data sets in the dataset cache).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/../corpus-data/debian"
@@ -78,7 +78,7 @@ echo "packages: ${#debs[@]} in $cache ($(du -ch "${debs[@]}" | tail -n1 | cut -f
 
 flags=()
 if [[ ! " ${extra[*]:-} " =~ " --benchmark " && ! " ${extra[*]:-} " =~ " --no-decontaminate " ]]; then
-  shared="$root/../shared/datasets"
+  shared="${CODEXSHARP_BENCHMARK_DIR:-$root/../shared/datasets}"
   for f in humaneval/HumanEval.jsonl.gz humanevalplus/HumanEvalPlus.jsonl.gz mbpp/mbpp.jsonl.gz mbppplus/MbppPlus.jsonl.gz; do
     [[ -f "$shared/$f" ]] && flags+=(--benchmark "$shared/$f")
   done

@@ -50,7 +50,7 @@ public static class CorpusBuilder
         long filesSeen = 0, bytesSeen = 0;
         var tokenizer = CodeTokenizer.CreateP50kBase();
         using (var tokenizers = new ThreadLocal<CodeTokenizer>(CodeTokenizer.CreateP50kBase))
-        using (var writer = new SplitWriter(trainPath + TemporarySuffix, valPath + TemporarySuffix, (ushort)tokenizer.EndOfText))
+        using (var writer = new SplitWriter(trainPath + TemporarySuffix, valPath + TemporarySuffix, (ushort)tokenizer.EndOfText, config.ValFraction > 0))
         {
             try
             {
@@ -64,7 +64,7 @@ public static class CorpusBuilder
                     .WithCancellation(cancellationToken)
                     .Select(item => Examine(item.file, item.order, filters, index, firstClaims, tokenizers.Value!));
                 var seen = new HashSet<UInt128>();
-                foreach (var file in examined)
+                foreach (var file in Unwrapped(examined))
                 {
                     filesSeen++;
                     bytesSeen += file.Source.Length;
@@ -141,10 +141,50 @@ public static class CorpusBuilder
         var hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(normalized.AsSpan()));
         // An earlier copy already passed: the writer will drop this one as a duplicate, so skip tokenizing it.
         if (firstClaims.AddOrUpdate(hash, order, (_, earlier) => Math.Min(earlier, order)) < order) return new(file, null, hash, null);
-        var ids = tokenizer.Encode(text);
+        return new(file, null, hash, EncodeAsText(tokenizer, text));
+    }
+
+    /// <summary>
+    /// The ids of <paramref name="text"/> with every character taken as text: the tokenizer turns a literal
+    /// "&lt;|endoftext|&gt;" into the separator id, which would split a file in two, so that text is encoded in
+    /// pieces ("&lt;|" then "endoftext|&gt;") that decode to the same characters.
+    /// </summary>
+    internal static ushort[] EncodeAsText(CodeTokenizer tokenizer, string text)
+    {
+        const string separator = "<|endoftext|>";
+        var ids = new List<int>(text.Length / 3);
+        var start = 0;
+        while (true)
+        {
+            var next = text.IndexOf(separator, start, StringComparison.Ordinal);
+            var piece = next < 0 ? text.AsSpan(start) : text.AsSpan(start, next - start);
+            if (piece.Length > 0) ids.AddRange(tokenizer.Encode(piece.ToString()));
+            if (next < 0) break;
+            ids.AddRange(tokenizer.Encode(separator[..2]));
+            ids.AddRange(tokenizer.Encode(separator[2..]));
+            start = next + separator.Length;
+        }
         var tokens = new ushort[ids.Count];
         for (var i = 0; i < tokens.Length; i++) tokens[i] = checked((ushort)ids[i]);
-        return new(file, null, hash, tokens);
+        return tokens;
+    }
+
+    /// <summary>The items, with a mistake found by a worker or the reader rethrown as itself rather than inside PLINQ's AggregateException.</summary>
+    private static IEnumerable<T> Unwrapped<T>(IEnumerable<T> items)
+    {
+        using var enumerator = items.GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!enumerator.MoveNext()) yield break;
+            }
+            catch (AggregateException e) when (e.Flatten().InnerExceptions.FirstOrDefault(i => i is UserInputException) is { } inner)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+            }
+            yield return enumerator.Current;
+        }
     }
 
     /// <summary>Whether a file goes to val.bin: a hash of the seed and its content, as a fraction of 2^64, below the val fraction.</summary>

@@ -44,6 +44,7 @@ internal static class PythonSources
             var full = System.IO.Path.GetFullPath(source);
             if (Directory.Exists(full))
             {
+                if (!Directory.EnumerateFiles(full, "*.py", WalkOptions).Any()) throw new UserInputException($"{source}: holds no .py files.");
                 tallies.Add(new SourceTally(full, "directory"));
                 continue;
             }
@@ -88,6 +89,13 @@ internal static class PythonSources
         if (tally.FilesSeen == 0) throw new UserInputException($"{tally.Path}: holds no .py files.");
     }
 
+    private static EnumerationOptions WalkOptions => new()
+    {
+        RecurseSubdirectories = true,
+        IgnoreInaccessible = true,
+        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint,
+    };
+
     private static string Describe(string kind) => kind switch { "deb" => "Debian package", "tar" => "tar archive", _ => kind };
 
     private static string? KindOf(string path)
@@ -101,14 +109,7 @@ internal static class PythonSources
 
     private static IEnumerable<SourceFile> ReadDirectory(int index, SourceTally tally, long maxBytes)
     {
-        var options = new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            IgnoreInaccessible = true,
-            AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint,
-        };
-        var files = Directory.EnumerateFiles(tally.Path, "*.py", options).Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new UserInputException($"{tally.Path}: holds no .py files.");
+        var files = Directory.EnumerateFiles(tally.Path, "*.py", WalkOptions).Order(StringComparer.Ordinal).ToList();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files)
         {
@@ -181,7 +182,7 @@ internal static class PythonSources
         {
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
             if (!entry.Name.EndsWith(".py", StringComparison.Ordinal)) continue;
-            var member = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[1..] : entry.Name;
+            var member = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
             if (entry.Length > maxBytes || entry.DataStream is null)
             {
                 yield return new SourceFile(index, $"{archive}:{member}", entry.Length, entry.Length > maxBytes ? null : []);

@@ -5,19 +5,21 @@ namespace CodexSharp.Training.Corpus;
 /// <summary>
 /// Appends files' tokens, each followed by &lt;|endoftext|&gt;, to the train or val token file. The last file
 /// is held back until <see cref="Finish"/>: if one split would otherwise be empty, that file goes there, so any
-/// corpus of two or more files has both a training and a validation split.
+/// corpus of two or more files has both a training and a validation split (unless the val fraction is 0).
 /// </summary>
 internal sealed class SplitWriter : IDisposable
 {
     private readonly FileStream _train;
     private readonly FileStream _validation;
     private readonly ushort _endOfText;
+    private readonly bool _fillEmptySplit;
     private (ushort[] Tokens, long Bytes, bool Validation)? _held;
     private long _trainFiles, _trainBytes, _trainTokens, _valFiles, _valBytes, _valTokens;
 
-    public SplitWriter(string trainPath, string validationPath, ushort endOfText)
+    public SplitWriter(string trainPath, string validationPath, ushort endOfText, bool fillEmptySplit)
     {
         _endOfText = endOfText;
+        _fillEmptySplit = fillEmptySplit;
         _train = new FileStream(trainPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         try
         {
@@ -51,7 +53,8 @@ internal sealed class SplitWriter : IDisposable
     {
         if (_held is { } held)
         {
-            var validation = _valFiles == 0 && _trainFiles > 0 ? true
+            var validation = !_fillEmptySplit ? held.Validation
+                : _valFiles == 0 && _trainFiles > 0 ? true
                 : _trainFiles == 0 && _valFiles > 0 ? false
                 : held.Validation;
             Write(held.Tokens, held.Bytes, validation);

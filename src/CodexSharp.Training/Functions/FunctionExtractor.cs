@@ -82,6 +82,18 @@ public sealed class FunctionExtractor : IDisposable
         return (new SplitProgram((string)answer["prompt"]!, (string)answer["solution"]!, (string)answer["entry_point"]!), null);
     }
 
+    /// <summary>
+    /// A HumanEval prompt split around its entry function's docstring: the code before it, the docstring's text,
+    /// and the code after it (usually nothing). Null and why when the prompt does not parse or has no docstring.
+    /// </summary>
+    public (string Before, string Docstring, string After)? SplitDocstring(string prompt, string entryPoint, out string? error)
+    {
+        var answer = Ask(new JsonObject { ["kind"] = "split_docstring", ["prompt"] = prompt, ["entry_point"] = entryPoint });
+        error = (string?)answer["error"];
+        if (error is not null) return null;
+        return ((string)answer["before"]!, (string)answer["docstring"]!, (string)answer["after"]!);
+    }
+
     private JsonObject Ask(JsonObject request)
     {
         Send(request);

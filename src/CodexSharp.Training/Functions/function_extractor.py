@@ -8,6 +8,8 @@ sandbox. Requests:
   {"kind": "mbpp", "id": N, "code": C, "tests": [T...], "docstring": D}
       -> {"kind": "mbpp", "id": N, "prompt": ..., "solution": ..., "entry_point": E}, or with "error": why;
          the entry point is the last top-level function of C that the tests call
+  {"kind": "split_docstring", "prompt": P, "entry_point": E}
+      -> {"before": code before E's docstring, "docstring": its text, "after": code after it}, or "error"
 """
 import ast
 import builtins
@@ -159,6 +161,28 @@ def mbpp_problem(request):
     return {"prompt": prefix + header + docstring, "solution": solution, "entry_point": function.name}
 
 
+def split_docstring(request):
+    """A prompt's entry function split into code before its docstring, the docstring, and code after it."""
+    prompt = request["prompt"]
+    try:
+        tree = ast.parse(prompt + "    pass\n")
+    except (SyntaxError, ValueError):
+        return {"error": "the prompt does not parse"}
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == request["entry_point"]]
+    if not functions:
+        return {"error": f"the prompt defines no function '{request['entry_point']}'"}
+    function = functions[-1]
+    first = function.body[0]
+    if not (isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant)
+            and isinstance(first.value.value, str)):
+        return {"error": f"'{request['entry_point']}' has no docstring"}
+    lines = prompt.splitlines(keepends=True)
+    before = "".join(lines[:first.lineno - 1])
+    after = "".join(lines[first.end_lineno:])
+    return {"before": before, "docstring": first.value.value, "after": after}
+
+
 def main():
     out = sys.stdout
     for line in sys.stdin:
@@ -168,6 +192,10 @@ def main():
             for row in found:
                 out.write(json.dumps(row) + "\n")
             out.write(json.dumps({"kind": "done", "path": request["path"], "dropped": dropped}) + "\n")
+        elif request["kind"] == "split_docstring":
+            answer = split_docstring(request)
+            answer.update({"kind": "split_docstring"})
+            out.write(json.dumps(answer) + "\n")
         else:
             answer = mbpp_problem(request)
             answer.update({"kind": "mbpp", "id": request["id"]})

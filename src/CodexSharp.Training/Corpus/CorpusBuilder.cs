@@ -27,6 +27,9 @@ public static class CorpusBuilder
 {
     private const string TemporarySuffix = ".partial";
 
+    // One p50k_base for the process: loading its ranks costs more than a small build, and encoding is thread-safe.
+    private static readonly Lazy<CodeTokenizer> P50kBase = new(CodeTokenizer.CreateP50kBase);
+
     /// <summary>Builds the corpus <paramref name="config"/> describes.</summary>
     /// <exception cref="UserInputException">A source is missing, empty or not what its name says; --out holds a
     /// corpus (without --force); no benchmark file; every file was filtered out.</exception>
@@ -48,8 +51,7 @@ public static class CorpusBuilder
         var valPath = Path.Combine(output, CorpusData.ValidationFile);
         var dropped = DropReasons.All.ToDictionary(r => r, _ => 0L);
         long filesSeen = 0, bytesSeen = 0;
-        var tokenizer = CodeTokenizer.CreateP50kBase();
-        using (var tokenizers = new ThreadLocal<CodeTokenizer>(CodeTokenizer.CreateP50kBase))
+        var tokenizer = P50kBase.Value;
         using (var writer = new SplitWriter(trainPath + TemporarySuffix, valPath + TemporarySuffix, (ushort)tokenizer.EndOfText, config.ValFraction > 0))
         {
             try
@@ -62,7 +64,7 @@ public static class CorpusBuilder
                     .WithDegreeOfParallelism(config.Threads)
                     .WithMergeOptions(ParallelMergeOptions.NotBuffered)
                     .WithCancellation(cancellationToken)
-                    .Select(item => Examine(item.file, item.order, filters, index, firstClaims, tokenizers.Value!));
+                    .Select(item => Examine(item.file, item.order, filters, index, firstClaims, tokenizer));
                 var seen = new HashSet<UInt128>();
                 foreach (var file in Unwrapped(examined))
                 {

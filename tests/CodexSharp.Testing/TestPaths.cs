@@ -8,8 +8,12 @@ public static class TestPaths
     /// <summary>The repository root: the folder this test project was built from.</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>The shared data sets beside the repository (../shared/datasets); never copied into the repo.</summary>
-    public static string SharedDatasets { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets"));
+    /// <summary>
+    /// The shared data sets beside the repository (../shared/datasets, or ../../shared/datasets for a git worktree
+    /// kept one folder deeper); never copied into the repo.
+    /// </summary>
+    public static string SharedDatasets { get; } = new[] { Path.Combine(RepoRoot, "..", "shared", "datasets"), Path.Combine(RepoRoot, "..", "..", "shared", "datasets") }
+        .Select(Path.GetFullPath).FirstOrDefault(Directory.Exists) ?? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets"));
 
     /// <summary>openai/human-eval's HumanEval.jsonl.gz (164 tasks).</summary>
     public static string HumanEval => Path.Combine(SharedDatasets, "humaneval", "HumanEval.jsonl.gz");

@@ -58,7 +58,7 @@ internal sealed class WorkerLaunch
     /// program itself: setpriv when this process is root, bubblewrap and its arguments. Callers may append more
     /// bubblewrap options before the program. Throws <see cref="SandboxUnavailableException"/> when a tool is missing.
     /// </summary>
-    internal static List<string> SandboxCommand(string bubblewrapPath, IReadOnlyList<string> readOnlyDirectories, long tempDirectoryBytes)
+    internal static List<string> SandboxCommand(string bubblewrapPath, IReadOnlyList<string> readOnlyDirectories, long tempDirectoryBytes, string workingDirectory = "/tmp")
     {
         var bubblewrap = FindExecutable(bubblewrapPath)
             ?? throw new SandboxUnavailableException($"bubblewrap was not found ('{bubblewrapPath}' is not an executable file or on PATH).");
@@ -70,7 +70,7 @@ internal sealed class WorkerLaunch
             command.AddRange([setpriv, "--reuid=" + UnprivilegedId, "--regid=" + UnprivilegedId, "--clear-groups", "--"]);
         }
         command.Add(bubblewrap);
-        command.AddRange(SandboxArguments(readOnlyDirectories, tempDirectoryBytes));
+        command.AddRange(SandboxArguments(readOnlyDirectories, tempDirectoryBytes, workingDirectory));
         return command;
     }
 
@@ -105,7 +105,7 @@ internal sealed class WorkerLaunch
     /// /etc/alternatives (symbolic links only) is shown read-only because Debian reaches shared libraries through
     /// it: numpy's libblas.so.3 and liblapack.so.3 resolve to /etc/alternatives/*, then back into /usr.
     /// </summary>
-    private static List<string> SandboxArguments(IReadOnlyList<string> readOnlyDirectories, long tempDirectoryBytes)
+    private static List<string> SandboxArguments(IReadOnlyList<string> readOnlyDirectories, long tempDirectoryBytes, string workingDirectory)
     {
         var arguments = new List<string>
         {
@@ -134,7 +134,7 @@ internal sealed class WorkerLaunch
             "--setenv", "HOME", "/tmp",
             "--setenv", "TMPDIR", "/tmp",
             "--setenv", "PYTHONHASHSEED", HashSeed,
-            "--chdir", "/tmp",
+            "--chdir", workingDirectory,
         ]);
         return arguments;
     }

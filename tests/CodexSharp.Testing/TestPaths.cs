@@ -9,11 +9,10 @@ public static class TestPaths
     public static string RepoRoot { get; } = FindRepoRoot();
 
     /// <summary>
-    /// The shared data sets beside the repository (../shared/datasets, or ../../shared/datasets for a git worktree
-    /// kept one folder deeper); never copied into the repo.
+    /// The shared data sets beside the repository (../shared/datasets, or ../../shared/datasets from a git
+    /// worktree kept in a folder of worktrees); never copied into the repo.
     /// </summary>
-    public static string SharedDatasets { get; } = new[] { Path.Combine(RepoRoot, "..", "shared", "datasets"), Path.Combine(RepoRoot, "..", "..", "shared", "datasets") }
-        .Select(Path.GetFullPath).FirstOrDefault(Directory.Exists) ?? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets"));
+    public static string SharedDatasets { get; } = FindSharedDatasets();
 
     /// <summary>openai/human-eval's HumanEval.jsonl.gz (164 tasks).</summary>
     public static string HumanEval => Path.Combine(SharedDatasets, "humaneval", "HumanEval.jsonl.gz");
@@ -21,6 +20,13 @@ public static class TestPaths
     /// <summary>16,400 real CodeGen-Mono-16B HumanEval completions (n = 100 per task).</summary>
     public static string CodeGen16BSamples =>
         Path.Combine(SharedDatasets, "humaneval-samples-codet-codegen16b", "codegen16B_samples_humaneval_format.jsonl.gz");
+
+    private static string FindSharedDatasets()
+    {
+        var beside = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets"));
+        var above = Path.GetFullPath(Path.Combine(RepoRoot, "..", "..", "shared", "datasets"));
+        return Directory.Exists(beside) || !Directory.Exists(above) ? beside : above;
+    }
 
     private static string FindRepoRoot()
     {

@@ -15,5 +15,6 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     ServeCommand.Create(),
     ModelCommand.Create(),
     RankCommand.Create(),
+    CorpusCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

@@ -15,6 +15,7 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     ServeCommand.Create(),
     ModelCommand.Create(),
     RankCommand.Create(),
+    CorpusCommand.Create(),
     ReportCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

@@ -127,7 +127,7 @@ public sealed class FunctionsBuilder(FunctionsOptions options, IProgramRunner ru
             ["decontaminated_against"] = options.IsContaminated is null ? null : options.Benchmarks?.DeepClone() ?? new JsonArray(),
             ["sources"] = sources,
         };
-        AtomicFile.WriteAllText(ManifestPath(options.Output), manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(ManifestPath(options.Output), manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions(JsonlFile.WriteOptions) { WriteIndented = true }) + "\n");
         return manifest;
     }
 

@@ -46,14 +46,17 @@ internal static class BuildBenchmark
     }
 
     /// <summary>The UTF-8 text of every .py file of the sources (archives included), in build order.</summary>
-    public static IEnumerable<string> Texts(IReadOnlyList<string> sources)
+    public static IEnumerable<string> Texts(IReadOnlyList<string> sources) => Files(sources).Select(f => f.Text);
+
+    /// <summary>Path and UTF-8 text of every .py file of the sources.</summary>
+    public static IEnumerable<(string Path, string Text)> Files(IReadOnlyList<string> sources)
     {
         var tallies = PythonSources.Inspect(sources);
         for (var i = 0; i < tallies.Count; i++)
         {
             foreach (var file in PythonSources.Read(i, tallies[i], 1_000_000))
             {
-                if (file.Bytes is not null && QualityFilters.DecodeUtf8(file.Bytes) is { } text) yield return text;
+                if (file.Bytes is not null && QualityFilters.DecodeUtf8(file.Bytes) is { } text) yield return (file.Path, text);
             }
         }
     }

@@ -27,7 +27,8 @@ internal static class ScanBenchmark
         }
         var lookup = windows.GetAlternateLookup<ReadOnlySpan<char>>();
 
-        var texts = BuildBenchmark.Texts(sources).Select(t => WhitespaceNormalizer.Normalize(t)).ToList();
+        var files = BuildBenchmark.Files(sources).Select(f => (f.Path, Text: WhitespaceNormalizer.Normalize(f.Text))).ToList();
+        var texts = files.Select(f => f.Text).ToList();
         var chars = texts.Sum(t => (long)t.Length);
         for (var round = 0; round < 2; round++)  // the first round warms up the JIT
         {
@@ -45,6 +46,7 @@ internal static class ScanBenchmark
             });
             var slow = clock.Elapsed.TotalSeconds;
             if (round == 0) continue;
+            foreach (var (path, _) in files.Where(f => index.Contains(f.Text))) Console.WriteLine($"  holds benchmark text: {path}");
             Console.WriteLine($"scan: {texts.Count:N0} files, {chars / 1e6:F1} M characters: rolling hash {chars / 1e6 / fast:F0} M chars/s ({ours} hits, docstrings and solutions), "
                               + $"window set {chars / 1e6 / slow:F0} M chars/s ({direct} hits, docstrings only): ratio {slow / fast:F1}x");
         }

@@ -12,7 +12,7 @@ internal static class BuildBenchmark
         try
         {
             var config = new CorpusConfig { Sources = sources, OutputDirectory = output, Benchmarks = benchmarks, Decontaminate = benchmarks.Count > 0, Force = true };
-            CorpusBuilder.Build(config with { Threads = 1 });  // warm-up: JIT, tokenizer ranks, page cache
+            CorpusBuilder.Build(config with { Threads = 2 });  // warm-up: JIT, each worker's tokenizer, page cache
             var results = new List<(int Threads, double Wall, double Cpu, CorpusManifest Manifest)>();
             foreach (var threads in new[] { 1, 2 })
             {

@@ -14,5 +14,7 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     ScoreCommand.Create(),
     ServeCommand.Create(),
     ModelCommand.Create(),
+    RankCommand.Create(),
+    CorpusCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

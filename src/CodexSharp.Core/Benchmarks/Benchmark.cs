@@ -79,7 +79,11 @@ public static class ProgramLanguages
 /// <param name="Progress">Reports preparation progress (phase, done, total).</param>
 /// <param name="Warn">Says something the user should know.</param>
 public sealed record BenchmarkRun(ProblemSet Problems, IReadOnlyCollection<string> TaskIds, IProgramRunner Runner, string CacheDirectory, int Workers,
-    IProgress<EvaluationProgress>? Progress, WarningSink Warn);
+    IProgress<EvaluationProgress>? Progress, WarningSink Warn)
+{
+    /// <summary>The request for a program with a wall-clock limit, with the run's other limits (CPU time). Default: the wall clock only.</summary>
+    public Func<string, TimeSpan, ExecutionRequest> NewRequest { get; init; } = (program, limit) => new ExecutionRequest(program, limit);
+}
 
 /// <summary>Runs the program(s) of one completion and decides its verdict.</summary>
 public interface IJudge

@@ -25,17 +25,17 @@ public sealed partial class HumanEvalBenchmark : Benchmark
     public override bool LooksLikeItsTaskId(string taskId) => TaskIdForm().IsMatch(taskId);
 
     public override Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken) =>
-        Task.FromResult<IJudge>(new SingleProgramJudge(run.Runner, (problem, completion) => problem.ProgramFor(completion)));
+        Task.FromResult<IJudge>(new SingleProgramJudge(run, (problem, completion) => problem.ProgramFor(completion)));
 
     [GeneratedRegex(@"^HumanEval/\d+$")]
     private static partial Regex TaskIdForm();
 }
 
 /// <summary>The judge of benchmarks whose sample is one program that passes by running to its end.</summary>
-public sealed class SingleProgramJudge(IProgramRunner runner, Func<Problem, string, string> programFor) : IJudge
+public sealed class SingleProgramJudge(BenchmarkRun run, Func<Problem, string, string> programFor) : IJudge
 {
     public TimeSpan? LimitOf(Problem problem) => null;
 
     public async Task<Judgement> JudgeAsync(Problem problem, string completion, TimeSpan limit, CancellationToken cancellationToken) =>
-        new(await runner.RunAsync(new ExecutionRequest(programFor(problem, completion), limit), cancellationToken));
+        new(await run.Runner.RunAsync(run.NewRequest(programFor(problem, completion), limit), cancellationToken));
 }

@@ -116,7 +116,8 @@ public sealed class Evaluator
         }
 
         var pending = known.Where(s => !journal.Entries.ContainsKey(s.Index)).ToList();
-        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, config, known, LimitOf, rerun: false, settings.Workers, journal, cancellationToken);
+        // Two programs per worker in flight: the next one is always queued when a worker answers.
+        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, config, known, LimitOf, rerun: false, 2 * settings.Workers, journal, cancellationToken);
 
         var reruns = new RerunFacts(false, 0, 0);
         if (settings.ResolvedRerunTimeouts)
@@ -143,7 +144,11 @@ public sealed class Evaluator
         if (_judge is not null) return _judge;
         var runner = await RunnerAsync(ct);
         var taskIds = known.Select(s => s.TaskId).ToHashSet(StringComparer.Ordinal);
-        var run = new BenchmarkRun(config.Problems, taskIds, runner, config.CacheDirectory, Math.Max(1, config.Settings.Workers), _progress, _warn);
+        var settings = config.Settings;
+        var run = new BenchmarkRun(config.Problems, taskIds, runner, config.CacheDirectory, Math.Max(1, settings.Workers), _progress, _warn)
+        {
+            NewRequest = (program, limit) => new ExecutionRequest(program, limit) { CpuLimit = settings.CpuLimitFor(limit) },
+        };
         return _judge = await config.Benchmark.PrepareAsync(run, ct);
     }
 
@@ -201,6 +206,7 @@ public sealed class Evaluator
             ["problems_sha256"] = config.Problems.Sha256,
             ["timeout_s"] = config.Settings.Timeout.TotalSeconds,
             ["calibration"] = config.Settings.Calibration is { } c ? $"{c.Runs}x{c.Factor}[{c.Floor.TotalSeconds},{c.Ceiling.TotalSeconds}]" : "none",
+            ["cpu_limit"] = config.Settings.CpuLimitRule,
         };
         // Only other benchmarks name themselves, so that a HumanEval journal of an earlier version still continues.
         if (config.Benchmark != BenchmarkCatalog.Default) header["benchmark"] = config.Benchmark.Name;
@@ -305,11 +311,14 @@ public sealed class Evaluator
             ["time_limits"] = options.Settings.Calibration is { } c
                 ? $"calibrated: {c.Factor}x slowest of {c.Runs} canonical runs, clamped to [{c.Floor.TotalSeconds}, {c.Ceiling.TotalSeconds}] s"
                 : "fixed",
+            ["cpu_limit"] = options.Settings.CpuLimitRule,
             ["rerun_timeouts"] = options.Settings.ResolvedRerunTimeouts ? "yes" : "no",
             ["ks"] = string.Join(",", options.Settings.Ks),
             ["benchmark"] = options.Benchmark.Name,
         };
         var ran = entries.Count;
+        var timeoutSeconds = entries.Values.Where(e => e.Status == ExecutionStatus.TimedOut).Sum(e => e.DurationMs) / 1000;
+        var workerSeconds = Math.Max(options.Settings.Workers * elapsed.TotalSeconds, 1e-9);
         return new EvaluationSummary
         {
             Tool = "codexsharp",
@@ -328,6 +337,8 @@ public sealed class Evaluator
             ProblemsWithoutSamples = options.Problems.Count - tasks.Count,
             ProblemsEvaluated = tasks.Count,
             Reruns = reruns,
+            Timeouts = new TimeoutFacts(statuses.GetValueOrDefault(ExecutionStatus.TimedOut), Math.Round(timeoutSeconds, 3),
+                Math.Round(Math.Min(1, timeoutSeconds / workerSeconds), 4)),
             Tasks = tasks,
             DurationSeconds = Math.Round(elapsed.TotalSeconds, 3),
             SamplesPerSecond = Math.Round(ran / Math.Max(elapsed.TotalSeconds, 1e-9), 1),

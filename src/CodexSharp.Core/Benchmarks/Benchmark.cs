@@ -79,10 +79,13 @@ public static class ProgramLanguages
 /// <param name="Progress">Reports preparation progress (phase, done, total).</param>
 /// <param name="Warn">Says something the user should know.</param>
 public sealed record BenchmarkRun(ProblemSet Problems, IReadOnlyCollection<string> TaskIds, IProgramRunner Runner, string CacheDirectory, int Workers,
-    IProgress<EvaluationProgress>? Progress, WarningSink Warn)
+    IProgress<EvaluationProgress>? Progress, WarningSink Warn);
+
+/// <summary>The limits a sample's program runs under: wall clock and, when set, CPU time.</summary>
+public sealed record RunLimits(TimeSpan Wall, TimeSpan? Cpu = null)
 {
-    /// <summary>The request for a program with a wall-clock limit, with the run's other limits (CPU time). Default: the wall clock only.</summary>
-    public Func<string, TimeSpan, ExecutionRequest> NewRequest { get; init; } = (program, limit) => new ExecutionRequest(program, limit);
+    /// <summary>The request that runs <paramref name="program"/> under these limits.</summary>
+    public ExecutionRequest RequestFor(string program) => new(program, Wall) { CpuLimit = Cpu };
 }
 
 /// <summary>Runs the program(s) of one completion and decides its verdict.</summary>
@@ -91,8 +94,8 @@ public interface IJudge
     /// <summary>The wall-clock limit this benchmark sets for a problem's program, or null to use the run's (--timeout).</summary>
     TimeSpan? LimitOf(Problem problem);
 
-    /// <summary>Judges one completion of <paramref name="problem"/> within <paramref name="limit"/>. Thread-safe.</summary>
-    Task<Judgement> JudgeAsync(Problem problem, string completion, TimeSpan limit, CancellationToken cancellationToken);
+    /// <summary>Judges one completion of <paramref name="problem"/> within <paramref name="limits"/>. Thread-safe.</summary>
+    Task<Judgement> JudgeAsync(Problem problem, string completion, RunLimits limits, CancellationToken cancellationToken);
 }
 
 /// <summary>

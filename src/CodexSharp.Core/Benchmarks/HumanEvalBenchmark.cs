@@ -36,6 +36,6 @@ public sealed class SingleProgramJudge(BenchmarkRun run, Func<Problem, string, s
 {
     public TimeSpan? LimitOf(Problem problem) => null;
 
-    public async Task<Judgement> JudgeAsync(Problem problem, string completion, TimeSpan limit, CancellationToken cancellationToken) =>
-        new(await run.Runner.RunAsync(run.NewRequest(programFor(problem, completion), limit), cancellationToken));
+    public async Task<Judgement> JudgeAsync(Problem problem, string completion, RunLimits limits, CancellationToken cancellationToken) =>
+        new(await run.Runner.RunAsync(limits.RequestFor(programFor(problem, completion)), cancellationToken));
 }

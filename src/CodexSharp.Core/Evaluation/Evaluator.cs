@@ -144,11 +144,7 @@ public sealed class Evaluator
         if (_judge is not null) return _judge;
         var runner = await RunnerAsync(ct);
         var taskIds = known.Select(s => s.TaskId).ToHashSet(StringComparer.Ordinal);
-        var settings = config.Settings;
-        var run = new BenchmarkRun(config.Problems, taskIds, runner, config.CacheDirectory, Math.Max(1, settings.Workers), _progress, _warn)
-        {
-            NewRequest = (program, limit) => new ExecutionRequest(program, limit) { CpuLimit = settings.CpuLimitFor(limit) },
-        };
+        var run = new BenchmarkRun(config.Problems, taskIds, runner, config.CacheDirectory, Math.Max(1, config.Settings.Workers), _progress, _warn);
         return _judge = await config.Benchmark.PrepareAsync(run, ct);
     }
 
@@ -227,7 +223,7 @@ public sealed class Evaluator
         {
             await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Settings.Workers), CancellationToken = ct }, async (problem, token) =>
             {
-                var result = (await judge.JudgeAsync(problem!, options.Benchmark.CanonicalCompletion(problem!), calibration.Ceiling, token)).Result;
+                var result = (await judge.JudgeAsync(problem!, options.Benchmark.CanonicalCompletion(problem!), new RunLimits(calibration.Ceiling), token)).Result;
                 lock (gate)
                 {
                     if (!result.Passed) slowest[problem.TaskId] = TimeSpan.MaxValue;
@@ -262,7 +258,8 @@ public sealed class Evaluator
         await Parallel.ForEachAsync(pending, parallel, async (sample, token) =>
         {
             config.Problems.TryGet(sample.TaskId, out var problem);
-            var judgement = await judge.JudgeAsync(problem, sample.Completion, limitOf(sample), token);
+            var limit = limitOf(sample);
+            var judgement = await judge.JudgeAsync(problem, sample.Completion, new RunLimits(limit, config.Settings.CpuLimitFor(limit)), token);
             var result = judgement.Result;
             if (rerun && journal.Entries.TryGetValue(sample.Index, out var before) && before.Status == ExecutionStatus.Passed) Interlocked.Decrement(ref passed);
             journal.Record(new JournalEntry(sample.Index, result.Status, result.Result, result.Duration.TotalMilliseconds, rerun, judgement.Flags));

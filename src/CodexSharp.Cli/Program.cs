@@ -16,5 +16,6 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     ModelCommand.Create(),
     RankCommand.Create(),
     CorpusCommand.Create(),
+    ReportCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

@@ -75,7 +75,7 @@ internal static class CorpusCommand
             Print(manifest, Path.GetFullPath(config.OutputDirectory), clock.Elapsed);
             return ExitCodes.Success;
         });
-        return new Command("corpus", "Training corpora.") { build };
+        return new Command("corpus", "Training data: a filtered Python corpus, and problems from verified functions.") { build, CorpusFunctionsCommand.Create() };
     }
 
     private static async Task<T> WithProgressAsync<T>(Func<IProgress<CorpusProgress>, Task<T>> work)

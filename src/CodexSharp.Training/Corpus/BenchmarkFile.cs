@@ -37,7 +37,13 @@ internal sealed partial class BenchmarkFile
 
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <exception cref="UserInputException">Missing, not JSON, or a row without the fields of either format.</exception>
-    public static BenchmarkFile Read(string path)
+    public static BenchmarkFile Read(string path) => Read(path, mbppTestSplitOnly: false);
+
+    /// <summary>
+    /// Reads <paramref name="path"/>; with <paramref name="mbppTestSplitOnly"/>, an MBPP file gives only its test
+    /// split (task ids 11–510), the part that is a benchmark, so that its train split can be training data.
+    /// </summary>
+    public static BenchmarkFile Read(string path, bool mbppTestSplitOnly)
     {
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full)) throw new UserInputException($"--benchmark {path}: no such file.");
@@ -47,6 +53,7 @@ internal sealed partial class BenchmarkFile
         foreach (var (line, row) in rows)
         {
             var (rowFormat, problem) = Parse(full, line, row);
+            if (mbppTestSplitOnly && rowFormat == "mbpp" && row["task_id"] is JsonValue id && id.TryGetValue(out int taskId) && taskId is < 11 or > 510) continue;
             if (format is not null && format != rowFormat)
                 throw UserInputException.At(full, line, null, $"a {rowFormat}-style row in a file of {format}-style rows");
             format = rowFormat;

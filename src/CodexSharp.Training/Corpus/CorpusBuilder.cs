@@ -27,8 +27,12 @@ public static class CorpusBuilder
 {
     private const string TemporarySuffix = ".partial";
 
-    // One p50k_base for the process: loading its ranks costs more than a small build, and encoding is thread-safe.
-    private static readonly Lazy<CodeTokenizer> P50kBase = new(CodeTokenizer.CreateP50kBase);
+    // One p50k_base per worker thread, kept for the process: loading the ranks costs more than a small build, and
+    // one instance shared by the workers serialises them on its cache.
+    [ThreadStatic]
+    private static CodeTokenizer? t_tokenizer;
+
+    private static CodeTokenizer WorkerTokenizer => t_tokenizer ??= CodeTokenizer.CreateP50kBase();
 
     /// <summary>Builds the corpus <paramref name="config"/> describes.</summary>
     /// <exception cref="UserInputException">A source is missing, empty or not what its name says; --out holds a
@@ -51,7 +55,7 @@ public static class CorpusBuilder
         var valPath = Path.Combine(output, CorpusData.ValidationFile);
         var dropped = DropReasons.All.ToDictionary(r => r, _ => 0L);
         long filesSeen = 0, bytesSeen = 0;
-        var tokenizer = P50kBase.Value;
+        var tokenizer = WorkerTokenizer;
         using (var writer = new SplitWriter(trainPath + TemporarySuffix, valPath + TemporarySuffix, (ushort)tokenizer.EndOfText, config.ValFraction > 0))
         {
             try
@@ -64,7 +68,7 @@ public static class CorpusBuilder
                     .WithDegreeOfParallelism(config.Threads)
                     .WithMergeOptions(ParallelMergeOptions.NotBuffered)
                     .WithCancellation(cancellationToken)
-                    .Select(item => Examine(item.file, item.order, filters, index, firstClaims, tokenizer));
+                    .Select(item => Examine(item.file, item.order, filters, index, firstClaims, WorkerTokenizer));
                 var seen = new HashSet<UInt128>();
                 foreach (var file in Unwrapped(examined))
                 {

@@ -5,13 +5,17 @@ using CodexSharp.Core;
 using CodexSharp.Core.Execution;
 using CodexSharp.Core.Io;
 using CodexSharp.Core.Problems;
+using CodexSharp.Training.Corpus;
 
 namespace CodexSharp.Training.Functions;
 
 /// <summary>What <see cref="FunctionsBuilder"/> reads and how it checks what it keeps.</summary>
 public sealed record FunctionsOptions
 {
-    /// <summary>MBPP files (<c>mbpp.jsonl[.gz]</c>: its train and validation splits are used) and folders of Python source.</summary>
+    /// <summary>
+    /// MBPP files (<c>mbpp.jsonl[.gz]</c>: its train and validation splits are used) and Python source: folders,
+    /// .py files, .deb packages and tar archives, as the corpus builder reads them.
+    /// </summary>
     public required IReadOnlyList<string> Sources { get; init; }
 
     /// <summary>The problems file to write (HumanEval layout); the manifest goes beside it.</summary>
@@ -25,6 +29,9 @@ public sealed record FunctionsOptions
 
     /// <summary>True for a problem text that holds benchmark material; such problems are dropped as <c>contaminated</c>.</summary>
     public Func<string, bool>? IsContaminated { get; init; }
+
+    /// <summary>What <see cref="IsContaminated"/> was built from, recorded in the manifest.</summary>
+    public JsonArray? Benchmarks { get; init; }
 }
 
 /// <summary>Where an extraction is: a phase and how many of its items are done.</summary>
@@ -56,9 +63,8 @@ public sealed class FunctionsBuilder(FunctionsOptions options, IProgramRunner ru
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var stats = new SourceStats(source);
-                if (Directory.Exists(source)) ReadFolder(extractor, source, stats, candidates);
-                else if (File.Exists(source)) ReadMbpp(extractor, source, stats, candidates);
-                else throw new UserInputException($"{source}: no such file or folder.");
+                if (File.Exists(source) && IsMbppFile(source)) ReadMbpp(extractor, source, stats, candidates);
+                else ReadPython(extractor, source, stats, candidates);
                 stats.Candidates = candidates.Count(c => c.Stats == stats);
             }
         }
@@ -118,10 +124,10 @@ public sealed class FunctionsBuilder(FunctionsOptions options, IProgramRunner ru
                 .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
             ["dropped"] = Totals(bySource),
             ["checks"] = new JsonObject { ["runs"] = options.Runs, ["timeout_s"] = options.Timeout.TotalSeconds, ["sandboxed"] = true },
-            ["decontaminated"] = options.IsContaminated is not null,
+            ["decontaminated_against"] = options.IsContaminated is null ? null : options.Benchmarks?.DeepClone() ?? new JsonArray(),
             ["sources"] = sources,
         };
-        AtomicFile.WriteAllText(ManifestPath(options.Output), manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(ManifestPath(options.Output), manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions(JsonlFile.WriteOptions) { WriteIndented = true }) + "\n");
         return manifest;
     }
 
@@ -181,30 +187,35 @@ public sealed class FunctionsBuilder(FunctionsOptions options, IProgramRunner ru
         }
     }
 
-    private static void ReadFolder(FunctionExtractor extractor, string folder, SourceStats stats, List<Candidate> candidates)
+    private static bool IsMbppFile(string path) =>
+        new[] { ".jsonl", ".jsonl.gz", ".json" }.Any(suffix => path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Python source in any form the corpus builder reads: a folder, a .py file, a .deb package or a tar archive.</summary>
+    private static void ReadPython(FunctionExtractor extractor, string source, SourceStats stats, List<Candidate> candidates)
     {
         stats.Kind = "python";
+        var tally = PythonSources.Inspect([source])[0];
         var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
-        var files = Directory.EnumerateFiles(folder, "*.py", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files)
+        foreach (var file in PythonSources.Read(0, tally, 1 << 20))
         {
-            var relative = Path.GetRelativePath(folder, file).Replace('\\', '/');
-            var bytes = File.ReadAllBytes(file);
-            hash.AppendData(Encoding.UTF8.GetBytes(relative + "\n"));
-            hash.AppendData(SHA256.HashData(bytes));
             stats.Files++;
-            if (bytes.Length > 1 << 20) continue;
+            if (file.Bytes is null) continue;
             string text;
             try
             {
-                text = strict.GetString(bytes);
+                text = strict.GetString(file.Bytes);
             }
             catch (DecoderFallbackException)
             {
                 continue;
             }
             if (!text.Contains(">>>", StringComparison.Ordinal)) continue;
+            var relative = (tally.Kind switch
+            {
+                "directory" => Path.GetRelativePath(tally.Path, file.Path),
+                "python" => Path.GetFileName(file.Path),
+                _ => file.Path,
+            }).Replace('\\', '/');
             var (functions, dropped) = extractor.Doctests(relative, text);
             foreach (var (reason, count) in dropped) stats.Drop(reason, count: count);
             foreach (var function in functions)
@@ -213,7 +224,7 @@ public sealed class FunctionsBuilder(FunctionsOptions options, IProgramRunner ru
                     DoctestCheck(function), function.Name, "traced", $"{relative}:{function.Line}")));
             }
         }
-        stats.Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+        stats.Sha256 = tally.Sha256;
     }
 
     /// <summary>

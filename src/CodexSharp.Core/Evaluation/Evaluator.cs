@@ -109,14 +109,15 @@ public sealed class Evaluator
         TimeSpan LimitOf(Sample s) => limits is not null && limits.TryGetValue(s.TaskId, out var l) ? TimeSpan.FromSeconds(l) : settings.Timeout;
 
         var pending = known.Where(s => !journal.Entries.ContainsKey(s.Index)).ToList();
-        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, config.Problems, LimitOf, rerun: false, settings.Workers, journal, cancellationToken);
+        // Two programs per worker in flight: the next one is always queued when a worker answers.
+        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, config.Problems, LimitOf, settings, rerun: false, 2 * settings.Workers, journal, cancellationToken);
 
         var reruns = new RerunFacts(false, 0, 0);
         if (settings.ResolvedRerunTimeouts)
         {
             var timedOut = known.Where(s => journal.Entries[s.Index].Status == ExecutionStatus.TimedOut).ToList();
             var toRerun = timedOut.Where(s => !journal.Entries[s.Index].Rerun).ToList();
-            await RunManyAsync("re-running timeouts alone", timedOut.Count, timedOut.Count - toRerun.Count, toRerun, config.Problems, LimitOf, rerun: true, 1, journal, cancellationToken);
+            await RunManyAsync("re-running timeouts alone", timedOut.Count, timedOut.Count - toRerun.Count, toRerun, config.Problems, LimitOf, settings, rerun: true, 1, journal, cancellationToken);
             var changed = timedOut.Count(s => journal.Entries[s.Index].Status != ExecutionStatus.TimedOut);
             reruns = new RerunFacts(true, timedOut.Count, changed);
         }
@@ -171,6 +172,7 @@ public sealed class Evaluator
         ["problems_sha256"] = config.Problems.Sha256,
         ["timeout_s"] = config.Settings.Timeout.TotalSeconds,
         ["calibration"] = config.Settings.Calibration is { } c ? $"{c.Runs}x{c.Factor}[{c.Floor.TotalSeconds},{c.Ceiling.TotalSeconds}]" : "none",
+        ["cpu_limit"] = config.Settings.CpuLimitRule,
     };
 
     private async Task<Dictionary<string, double>?> ResolveLimitsAsync(EvaluationConfig options, List<Sample> known, ResultJournal journal, CancellationToken ct)
@@ -211,7 +213,7 @@ public sealed class Evaluator
     }
 
     private async Task RunManyAsync(string phase, int total, int alreadyDone, List<Sample> pending, ProblemSet problems,
-        Func<Sample, TimeSpan> limitOf, bool rerun, int concurrency, ResultJournal journal, CancellationToken ct)
+        Func<Sample, TimeSpan> limitOf, EvaluationSettings settings, bool rerun, int concurrency, ResultJournal journal, CancellationToken ct)
     {
         if (pending.Count == 0) return;
         var runner = await RunnerAsync(ct);
@@ -222,7 +224,9 @@ public sealed class Evaluator
         await Parallel.ForEachAsync(pending, parallel, async (sample, token) =>
         {
             problems.TryGet(sample.TaskId, out var problem);
-            var result = await runner.RunAsync(new ExecutionRequest(problem.ProgramFor(sample.Completion), limitOf(sample)), token);
+            var limit = limitOf(sample);
+            var request = new ExecutionRequest(problem.ProgramFor(sample.Completion), limit) { CpuLimit = settings.CpuLimitFor(limit) };
+            var result = await runner.RunAsync(request, token);
             if (rerun && journal.Entries.TryGetValue(sample.Index, out var before) && before.Status == ExecutionStatus.Passed) Interlocked.Decrement(ref passed);
             journal.Record(new JournalEntry(sample.Index, result.Status, result.Result, result.Duration.TotalMilliseconds, rerun));
             var nowPassed = result.Passed ? Interlocked.Increment(ref passed) : Volatile.Read(ref passed);
@@ -262,10 +266,13 @@ public sealed class Evaluator
             ["time_limits"] = options.Settings.Calibration is { } c
                 ? $"calibrated: {c.Factor}x slowest of {c.Runs} canonical runs, clamped to [{c.Floor.TotalSeconds}, {c.Ceiling.TotalSeconds}] s"
                 : "fixed",
+            ["cpu_limit"] = options.Settings.CpuLimitRule,
             ["rerun_timeouts"] = options.Settings.ResolvedRerunTimeouts ? "yes" : "no",
             ["ks"] = string.Join(",", options.Settings.Ks),
         };
         var ran = entries.Count;
+        var timeoutSeconds = entries.Values.Where(e => e.Status == ExecutionStatus.TimedOut).Sum(e => e.DurationMs) / 1000;
+        var workerSeconds = Math.Max(options.Settings.Workers * elapsed.TotalSeconds, 1e-9);
         return new EvaluationSummary
         {
             Tool = "codexsharp",
@@ -282,6 +289,8 @@ public sealed class Evaluator
             ProblemsWithoutSamples = options.Problems.Count - tasks.Count,
             ProblemsEvaluated = tasks.Count,
             Reruns = reruns,
+            Timeouts = new TimeoutFacts(statuses.GetValueOrDefault(ExecutionStatus.TimedOut), Math.Round(timeoutSeconds, 3),
+                Math.Round(Math.Min(1, timeoutSeconds / workerSeconds), 4)),
             Tasks = tasks,
             DurationSeconds = Math.Round(elapsed.TotalSeconds, 3),
             SamplesPerSecond = Math.Round(ran / Math.Max(elapsed.TotalSeconds, 1e-9), 1),

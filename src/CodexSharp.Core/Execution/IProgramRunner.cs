@@ -11,7 +11,14 @@ public interface IProgramRunner : IAsyncDisposable
 }
 
 /// <summary>A complete Python program and how long it may run (wall clock).</summary>
-public sealed record ExecutionRequest(string Program, TimeSpan Timeout);
+public sealed record ExecutionRequest(string Program, TimeSpan Timeout)
+{
+    /// <summary>
+    /// CPU time the program's process (all its threads) may use; a program that uses more is "timed out", even
+    /// before <see cref="Timeout"/>. Default: null, no CPU-time limit (the wall clock alone decides).
+    /// </summary>
+    public TimeSpan? CpuLimit { get; init; }
+}
 
 /// <summary>How a run ended.</summary>
 public enum ExecutionStatus
@@ -27,6 +34,9 @@ public enum ExecutionStatus
 /// <param name="Duration">Wall-clock time the program ran.</param>
 public sealed record ExecutionResult(ExecutionStatus Status, string Result, TimeSpan Duration)
 {
+    /// <summary>CPU time the program's process used, when the runner measures it.</summary>
+    public TimeSpan? CpuTime { get; init; }
+
     public bool Passed => Status == ExecutionStatus.Passed;
 
     public static ExecutionResult Pass(TimeSpan duration) => new(ExecutionStatus.Passed, "passed", duration);

@@ -46,8 +46,22 @@ internal sealed class WorkerLaunch
         var workerArguments = new List<string> { python, "-s", "-B", "-c", WorkerScript.Value, ConfigurationJson(options) };
         if (options.Unsandboxed) return new WorkerLaunch(workerArguments, sandboxed: false);
 
-        var bubblewrap = FindExecutable(options.BubblewrapPath)
-            ?? throw new SandboxUnavailableException($"bubblewrap was not found ('{options.BubblewrapPath}' is not an executable file or on PATH).");
+        // An interpreter outside /usr (e.g. /opt/python3.12/bin/python3) brings its own prefix, read-only.
+        string[] prefix = python.StartsWith("/usr/", StringComparison.Ordinal) ? [] : [Path.GetDirectoryName(Path.GetDirectoryName(python))!];
+        var command = SandboxCommand(options.BubblewrapPath, prefix, options.TempDirectoryBytes);
+        command.AddRange(workerArguments);
+        return new WorkerLaunch(command, sandboxed: true);
+    }
+
+    /// <summary>
+    /// The command that runs a program inside a new sandbox (see <see cref="SandboxArguments"/>), up to the
+    /// program itself: setpriv when this process is root, bubblewrap and its arguments. Callers may append more
+    /// bubblewrap options before the program. Throws <see cref="SandboxUnavailableException"/> when a tool is missing.
+    /// </summary>
+    internal static List<string> SandboxCommand(string bubblewrapPath, IReadOnlyList<string> readOnlyDirectories, long tempDirectoryBytes, string workingDirectory = "/tmp")
+    {
+        var bubblewrap = FindExecutable(bubblewrapPath)
+            ?? throw new SandboxUnavailableException($"bubblewrap was not found ('{bubblewrapPath}' is not an executable file or on PATH).");
         var command = new List<string>();
         if (Environment.IsPrivilegedProcess)
         {
@@ -56,9 +70,8 @@ internal sealed class WorkerLaunch
             command.AddRange([setpriv, "--reuid=" + UnprivilegedId, "--regid=" + UnprivilegedId, "--clear-groups", "--"]);
         }
         command.Add(bubblewrap);
-        command.AddRange(SandboxArguments(python, options));
-        command.AddRange(workerArguments);
-        return new WorkerLaunch(command, sandboxed: true);
+        command.AddRange(SandboxArguments(readOnlyDirectories, tempDirectoryBytes, workingDirectory));
+        return command;
     }
 
     /// <summary>The full command, for messages and tests.</summary>
@@ -92,7 +105,7 @@ internal sealed class WorkerLaunch
     /// /etc/alternatives (symbolic links only) is shown read-only because Debian reaches shared libraries through
     /// it: numpy's libblas.so.3 and liblapack.so.3 resolve to /etc/alternatives/*, then back into /usr.
     /// </summary>
-    private static List<string> SandboxArguments(string python, PythonRunnerOptions options)
+    private static List<string> SandboxArguments(IReadOnlyList<string> readOnlyDirectories, long tempDirectoryBytes, string workingDirectory)
     {
         var arguments = new List<string>
         {
@@ -105,19 +118,14 @@ internal sealed class WorkerLaunch
             if (info.LinkTarget is { } target) arguments.AddRange(["--symlink", target, top]);
             else if (Directory.Exists(top)) arguments.AddRange(["--ro-bind", top, top]);
         }
-        // An interpreter outside /usr (e.g. /opt/python3.12/bin/python3) brings its own prefix, read-only.
-        if (!python.StartsWith("/usr/", StringComparison.Ordinal))
-        {
-            var prefix = Path.GetDirectoryName(Path.GetDirectoryName(python))!;
-            arguments.AddRange(["--ro-bind", prefix, prefix]);
-        }
+        foreach (var directory in readOnlyDirectories) arguments.AddRange(["--ro-bind", directory, directory]);
         arguments.AddRange([
             "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
             "--ro-bind-try", "/etc/localtime", "/etc/localtime",
             "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
             "--proc", "/proc",
             "--dev", "/dev",
-            "--size", options.TempDirectoryBytes.ToString(), "--tmpfs", "/tmp",
+            "--size", tempDirectoryBytes.ToString(), "--tmpfs", "/tmp",
             "--remount-ro", "/dev",
             "--remount-ro", "/",
             "--clearenv",
@@ -126,7 +134,7 @@ internal sealed class WorkerLaunch
             "--setenv", "HOME", "/tmp",
             "--setenv", "TMPDIR", "/tmp",
             "--setenv", "PYTHONHASHSEED", HashSeed,
-            "--chdir", "/tmp",
+            "--chdir", workingDirectory,
         ]);
         return arguments;
     }
@@ -141,7 +149,7 @@ internal sealed class WorkerLaunch
         ["max_message_chars"] = options.MaxOutputBytes,
     });
 
-    private static string? FindExecutable(string name)
+    internal static string? FindExecutable(string name)
     {
         if (name.Contains('/')) return File.Exists(name) ? Path.GetFullPath(name) : null;
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))

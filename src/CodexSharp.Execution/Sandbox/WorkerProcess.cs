@@ -28,6 +28,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly byte[] _header = new byte[WorkerProtocol.ResponseHeaderSize];
     private readonly int _maxMessageBytes;
     private readonly bool _sandboxed;
+    private readonly Timer _watchdog;
+    private readonly Lock _watch = new();
+    private long _watchDeadline;  // Stopwatch timestamp after which the program in flight counts as stalled; 0: none in flight
+    private bool _stalled;
     private ulong _nextId;
 
     static WorkerProcess()
@@ -45,6 +49,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         _responses = process.StandardOutput.BaseStream;
         _maxMessageBytes = maxMessageBytes;
         _stderrPump = Task.Run(PumpStderrAsync);
+        _watchdog = new Timer(_ => OnWatchdog());
     }
 
     /// <summary>The host-side process id (bubblewrap's, or the interpreter's when unsandboxed).</summary>
@@ -80,35 +85,65 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs one program. Throws <see cref="WorkerLostException"/> when the worker died, stalled or misbehaved.</summary>
-    public async Task<ExecutionResult> RunAsync(string program, TimeSpan timeout, TimeSpan watchdog)
+    /// <summary>
+    /// Runs one program, blocking the calling thread until its verdict. Throws <see cref="WorkerLostException"/>
+    /// when the worker died, stalled (no answer within the program's limit plus <paramref name="watchdog"/>:
+    /// the watchdog timer kills it, which ends the blocked read) or misbehaved.
+    /// </summary>
+    public ExecutionResult Run(string program, TimeSpan timeout, TimeSpan? cpuLimit, TimeSpan watchdog)
     {
         var id = ++_nextId;
-        using var deadline = new CancellationTokenSource(timeout + watchdog);
+        var patience = timeout + watchdog;
+        lock (_watch)
+        {
+            _stalled = false;
+            _watchDeadline = Stopwatch.GetTimestamp() + (long)(patience.TotalSeconds * Stopwatch.Frequency);
+        }
+        _watchdog.Change(patience, Timeout.InfiniteTimeSpan);
         try
         {
-            await _requests.WriteAsync(WorkerProtocol.EncodeRequest(id, program, timeout), deadline.Token);
-            await _requests.FlushAsync(deadline.Token);
-            await _responses.ReadExactlyAsync(_header, deadline.Token);
+            _requests.Write(WorkerProtocol.EncodeRequest(id, program, timeout, cpuLimit));
+            _requests.Flush();
+            _responses.ReadExactly(_header);
             var header = WorkerProtocol.DecodeResponseHeader(_header);
             if (header.Id != id || header.MessageLength > _maxMessageBytes)
             {
                 throw new InvalidDataException($"response {header.Id} with a {header.MessageLength}-byte message to request {id}");
             }
             var message = new byte[header.MessageLength];
-            await _responses.ReadExactlyAsync(message, deadline.Token);
+            _responses.ReadExactly(message);
             return WorkerProtocol.ToResult(header, message);
-        }
-        catch (OperationCanceledException)
-        {
-            await StopAsync();
-            throw new WorkerLostException($"the sandbox worker made no progress for {(timeout + watchdog).TotalSeconds:0.#} s and was replaced");
         }
         catch (Exception error) when (error is IOException or EndOfStreamException or InvalidDataException or ObjectDisposedException)
         {
-            var diagnostics = await StopAsync();
+            bool stalled;
+            lock (_watch) stalled = _stalled;
+            var diagnostics = StopAsync().GetAwaiter().GetResult();
+            if (stalled) throw new WorkerLostException($"the sandbox worker made no progress for {patience.TotalSeconds:0.#} s and was replaced");
             var reason = error is InvalidDataException ? "broke the protocol (" + error.Message + ")" : "died";
             throw new WorkerLostException($"the sandbox worker {reason} while running this program and was replaced{diagnostics}");
+        }
+        finally
+        {
+            lock (_watch) _watchDeadline = 0;
+        }
+    }
+
+    /// <summary>The watchdog fired: if the program it was set for is still in flight and past its time, the worker has stalled.</summary>
+    private void OnWatchdog()
+    {
+        lock (_watch)
+        {
+            if (_watchDeadline == 0 || Stopwatch.GetTimestamp() < _watchDeadline) return;
+            _stalled = true;
+        }
+        try
+        {
+            KillWorkerFirst();
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed meanwhile.
         }
     }
 
@@ -142,6 +177,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _watchdog.DisposeAsync();
         await StopAsync();
         _process.Dispose();
     }

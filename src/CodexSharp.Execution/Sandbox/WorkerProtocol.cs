@@ -9,39 +9,43 @@ internal static class WorkerProtocol
 {
     public static ReadOnlySpan<byte> Ready => "CSWREADY"u8;
 
-    public const int RequestHeaderSize = 16;   // id:u64 timeout_ms:u32 program_len:u32
-    public const int ResponseHeaderSize = 21;  // id:u64 status:u8 duration_us:u64 message_len:u32
+    public const int RequestHeaderSize = 20;   // id:u64 timeout_ms:u32 cpu_limit_ms:u32 program_len:u32
+    public const int ResponseHeaderSize = 29;  // id:u64 status:u8 duration_us:u64 cpu_us:u64 message_len:u32
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
-    public static byte[] EncodeRequest(ulong id, string program, TimeSpan timeout)
+    /// <summary>A request frame; <paramref name="cpuLimit"/> null (or zero) means no CPU-time limit.</summary>
+    public static byte[] EncodeRequest(ulong id, string program, TimeSpan timeout, TimeSpan? cpuLimit = null)
     {
         var length = Utf8.GetByteCount(program);
         var frame = new byte[RequestHeaderSize + length];
         var timeoutMs = (uint)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, uint.MaxValue);
+        var cpuLimitMs = cpuLimit is { } cpu && cpu > TimeSpan.Zero ? (uint)Math.Clamp(Math.Ceiling(cpu.TotalMilliseconds), 1, uint.MaxValue) : 0;
         BinaryPrimitives.WriteUInt64LittleEndian(frame, id);
         BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(8), timeoutMs);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(12), (uint)length);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(12), cpuLimitMs);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(16), (uint)length);
         Utf8.GetBytes(program, frame.AsSpan(RequestHeaderSize));
         return frame;
     }
 
-    public readonly record struct ResponseHeader(ulong Id, byte Status, TimeSpan Duration, int MessageLength);
+    public readonly record struct ResponseHeader(ulong Id, byte Status, TimeSpan Duration, TimeSpan CpuTime, int MessageLength);
 
     public static ResponseHeader DecodeResponseHeader(ReadOnlySpan<byte> header)
     {
         var id = BinaryPrimitives.ReadUInt64LittleEndian(header);
         var status = header[8];
         var micros = BinaryPrimitives.ReadUInt64LittleEndian(header[9..]);
-        var length = BinaryPrimitives.ReadUInt32LittleEndian(header[17..]);
-        return new ResponseHeader(id, status, TimeSpan.FromMicroseconds(micros), length > int.MaxValue ? int.MaxValue : (int)length);
+        var cpuMicros = BinaryPrimitives.ReadUInt64LittleEndian(header[17..]);
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(header[25..]);
+        return new ResponseHeader(id, status, TimeSpan.FromMicroseconds(micros), TimeSpan.FromMicroseconds(cpuMicros), length > int.MaxValue ? int.MaxValue : (int)length);
     }
 
-    public static ExecutionResult ToResult(ResponseHeader header, ReadOnlySpan<byte> message) => header.Status switch
+    public static ExecutionResult ToResult(ResponseHeader header, ReadOnlySpan<byte> message) => (header.Status switch
     {
         0 => ExecutionResult.Pass(header.Duration),
         1 => ExecutionResult.Fail(Utf8.GetString(message), header.Duration),
         2 => ExecutionResult.Timeout(header.Duration),
         _ => throw new InvalidDataException($"The sandbox worker sent an unknown status {header.Status}."),
-    };
+    }) with { CpuTime = header.CpuTime };
 }

@@ -7,9 +7,10 @@
 #
 # Wire protocol (little-endian), on the descriptors that were the worker's stdin and stdout:
 #   ready    worker -> host   b"CSWREADY"
-#   request  host -> worker   id:u64  timeout_ms:u32  program_len:u32  program (UTF-8)
-#   response worker -> host   id:u64  status:u8  duration_us:u64  message_len:u32  message (UTF-8)
-# status: 0 passed, 1 failed (message = exception text), 2 timed out.
+#   request  host -> worker   id:u64  timeout_ms:u32  cpu_limit_ms:u32  program_len:u32  program (UTF-8)
+#   response worker -> host   id:u64  status:u8  duration_us:u64  cpu_us:u64  message_len:u32  message (UTF-8)
+# status: 0 passed, 1 failed (message = exception text), 2 timed out. timeout_ms limits the program's wall-clock
+# time; cpu_limit_ms (0: none) the CPU time of its process, all threads together. cpu_us is that CPU time.
 #
 # Sandboxed, the worker is PID 1 of its own PID namespace (bwrap --as-pid-1): the program cannot signal it
 # (the kernel drops signals to a namespace's init that it has no handler for, SIGKILL and SIGSTOP included),
@@ -52,11 +53,13 @@ except ImportError:
     pass
 
 PASSED, FAILED, TIMED_OUT = 0, 1, 2
-REQUEST = struct.Struct("<QII")
-RESPONSE = struct.Struct("<QBQI")
+REQUEST = struct.Struct("<QIII")
+RESPONSE = struct.Struct("<QBQQI")
 REPORT = struct.Struct("<16sQBI")  # nonce, reporter pid, status, message length
 SAMPLE_DIR = "/tmp/program"
 REPORT_FD = 3
+CPU_CHECK_EVERY = 0.1  # seconds between looks at a running program's CPU time, at most
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 config = json.loads(sys.argv[1])
 SANDBOXED = config["sandboxed"]
@@ -127,23 +130,23 @@ def serve(requests_in, responses_out):
         header = read_exactly(requests_in, REQUEST.size)
         if header is None:
             return
-        request_id, timeout_ms, length = REQUEST.unpack(header)
+        request_id, timeout_ms, cpu_limit_ms, length = REQUEST.unpack(header)
         program = read_exactly(requests_in, length) if length else b""
         if program is None:
             return
-        status, duration, message, healthy = run_program(program.decode("utf-8", "replace"), timeout_ms / 1000.0)
+        status, duration, cpu, message, healthy = run_program(program.decode("utf-8", "replace"), timeout_ms / 1000.0, cpu_limit_ms / 1000.0)
         encoded = message.encode("utf-8", "replace")
-        write_all(responses_out, RESPONSE.pack(request_id, status, int(duration * 1e6), len(encoded)) + encoded)
+        write_all(responses_out, RESPONSE.pack(request_id, status, int(duration * 1e6), int(cpu * 1e6), len(encoded)) + encoded)
         if not healthy:
             return  # the host replaces a worker whose private directories could not be restored
 
 
-def run_program(program, timeout):
+def run_program(program, timeout, cpu_limit):
     started = time.monotonic()
     code, failure = compile_within(program, timeout)
     if code is None:
         duration = time.monotonic() - started
-        return (TIMED_OUT, duration, "", True) if failure is None else (FAILED, duration, failure, True)
+        return (TIMED_OUT, duration, 0.0, "", True) if failure is None else (FAILED, duration, 0.0, failure, True)
     workdir = SAMPLE_DIR if SANDBOXED else make_private_dir()
     if SANDBOXED:
         posix.mkdir(workdir, 0o700)
@@ -160,16 +163,18 @@ def run_program(program, timeout):
     if pid < 0:
         posix.close(report_read)
         posix.close(report_write)
-        return FAILED, 0.0, "the sandbox worker could not fork: errno %d" % ctypes.get_errno(), False
+        return FAILED, 0.0, 0.0, "the sandbox worker could not fork: errno %d" % ctypes.get_errno(), False
     posix.close(report_write)
-    report, timed_out = watch_child(pid, report_read, started + timeout)
+    report, timed_out = watch_child(pid, report_read, started + timeout, cpu_limit)
     duration = time.monotonic() - started
     posix.close(report_read)
-    exit_status = kill_everything_but_the_worker(pid)
+    exit_status, cpu = kill_everything_but_the_worker(pid)
     healthy = remove_private_files(workdir)
     if len(program) > 1 << 20:
         libc.malloc_trim(0)  # a huge program must not leave the worker (and so every later fork) bigger
-    return judge(report, nonce, pid, exit_status, timed_out, duration, timeout) + (healthy,)
+    timed_out = timed_out or (cpu_limit > 0 and cpu > cpu_limit)
+    status, duration, message = judge(report, nonce, pid, exit_status, timed_out, duration, timeout)
+    return status, duration, cpu, message, healthy
 
 
 class CompileTimeout(Exception):
@@ -200,8 +205,9 @@ def compile_within(program, timeout):
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
-def watch_child(pid, report_read, deadline):
-    """Collects the child's report until the child ends or the deadline passes; never trusts the child to end."""
+def watch_child(pid, report_read, deadline, cpu_limit):
+    """Collects the child's report until the child ends, the deadline passes or the child's process has used
+    cpu_limit seconds of CPU (0: no CPU limit); never trusts the child to end. Returns (report, timed out)."""
     child = posix.pidfd_open(pid)
     poller = select.poll()
     poller.register(report_read, select.POLLIN)
@@ -209,12 +215,24 @@ def watch_child(pid, report_read, deadline):
     report = bytearray()
     limit = REPORT.size + 4 * MAX_MESSAGE
     exited = False
+    stat = None
+    # The first look at the CPU time comes when even one busy thread could have used the limit, or sooner.
+    next_check = time.monotonic() + min(cpu_limit, CPU_CHECK_EVERY) if cpu_limit > 0 else deadline
     try:
         while not exited:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 return bytes(report), True
-            for fd, _ in poller.poll(max(1, math.ceil(remaining * 1000))):
+            if now >= next_check:
+                if stat is None:
+                    stat = posix.open("/proc/%d/stat" % pid, posix.O_RDONLY | posix.O_CLOEXEC)
+                left = cpu_limit - cpu_seconds(stat)
+                if left <= 0:
+                    return bytes(report), True
+                # A single thread cannot use more than the time that passes: look again when it could have used the rest.
+                next_check = now + min(max(left, 0.002), CPU_CHECK_EVERY)
+            wait = min(deadline, next_check) - now
+            for fd, _ in poller.poll(max(1, math.ceil(wait * 1000))):
                 if fd == child:
                     exited = True
                 elif not read_some(report_read, report, limit):
@@ -226,7 +244,18 @@ def watch_child(pid, report_read, deadline):
             pass
     finally:
         posix.close(child)
+        if stat is not None:
+            posix.close(stat)
     return bytes(report), False
+
+
+def cpu_seconds(stat):
+    """User and system time of a live (or not yet reaped) process, all its threads, from its /proc stat file."""
+    try:
+        fields = posix.pread(stat, 1024, 0).rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0  # gone meanwhile: the exit is seen next
 
 
 def read_some(fd, buffer, limit):
@@ -278,8 +307,10 @@ def describe_exit(status):
 
 
 def kill_everything_but_the_worker(child):
-    """Kills and reaps every process the program started; returns the child's own wait status."""
+    """Kills and reaps every process the program started; returns the child's own wait status and the CPU
+    seconds of all of them (what reaping them added to the worker's children's usage)."""
     child_status = None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # not os.wait4: it imports resource, which the guard hides
     if not SANDBOXED:
         try:
             posix.killpg(child, signal.SIGKILL)
@@ -302,7 +333,8 @@ def kill_everything_but_the_worker(child):
         try:
             pid, status = posix.waitpid(-1, 0)
         except ChildProcessError:
-            return child_status
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return child_status, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if pid == child:
             child_status = status
 

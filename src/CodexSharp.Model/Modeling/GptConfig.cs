@@ -38,6 +38,15 @@ public sealed record GptConfig
     /// <summary>The tokenizer the ids belong to (see <see cref="CodeTokenizer.ByName"/>).</summary>
     [JsonPropertyName("tokenizer")] public string Tokenizer { get; init; } = CodeTokenizer.P50kBase;
 
+    /// <summary>
+    /// What the model was fine-tuned to do: <c>solve</c> (Codex-S: write the body for a docstring), <c>docstring</c>
+    /// (Codex-D: write the docstring for a body, in <see cref="Core.Problems.DocstringLayout"/>), or absent for a
+    /// pretrained model.
+    /// </summary>
+    [JsonPropertyName("task")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Task { get; init; }
+
     /// <summary>Width of one attention head.</summary>
     [JsonIgnore] public int HeadSize => Width / Heads;
 

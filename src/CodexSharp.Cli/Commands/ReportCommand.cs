@@ -1,0 +1,40 @@
+using System.CommandLine;
+using CodexSharp.Core;
+using CodexSharp.Reporting;
+using Spectre.Console;
+
+namespace CodexSharp.Cli.Commands;
+
+/// <summary><c>codexsharp report</c>: the paper's analyses of one or more evaluated runs as an HTML page, its JSON and plots.</summary>
+internal static class ReportCommand
+{
+    public static Command Create()
+    {
+        var results = new Argument<FileInfo[]>("results") { Description = "Results files (SAMPLES_results.jsonl) with their summary and record beside them; two are compared, runs of one model at several temperatures are plotted against temperature.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for report.html, report.json and plots/ (default: NAME_report beside the first results file)." };
+        var problems = new Option<FileInfo?>("--problems") { Description = "The problems file, when the one the evaluation record names is gone (prompts, canonical solutions for BLEU, chain lengths)." };
+        var ks = new Option<string>("--k") { Description = "The k of pass@k in the summary tables, comma-separated.", DefaultValueFactory = _ => "1,10,100" };
+        var command = new Command("report", "Write an HTML report of evaluated runs: pass@k curves, failure classes, ranking, BLEU, comparisons, temperature.")
+        {
+            results, output, problems, ks,
+        };
+        command.SetAction(parse =>
+        {
+            var files = parse.GetValue(results)!;
+            foreach (var f in files.Where(f => f.Name.StartsWith('-') && !f.Exists))
+                throw new UserInputException($"report: unknown option '{f.Name}' (see: report --help).");
+            var config = new ReportConfig
+            {
+                ResultsPaths = files.Select(f => f.FullName).ToList(),
+                OutputDirectory = parse.GetValue(output)?.FullName ?? ReportLocation.DefaultFor(files[0].FullName),
+                ProblemsPath = parse.GetValue(problems)?.FullName,
+                Ks = EvaluationFlags.ParseKs(parse.GetValue(ks)!),
+            };
+            var outcome = ReportBuilder.Build(config, EvaluationFlags.Warn);
+            AnsiConsole.MarkupLineInterpolated($"report: {outcome.HtmlPath}");
+            AnsiConsole.MarkupLineInterpolated($"data: {outcome.JsonPath}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

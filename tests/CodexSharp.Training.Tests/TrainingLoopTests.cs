@@ -65,17 +65,17 @@ public sealed class TrainingLoopTests : IDisposable
             var observer = new RecordingObserver();
             var config = new TrainingConfig
             {
-                Data = data, Output = dir.File(bf16 ? "bf16" : "fp32"), MaxSteps = 30, BatchTokens = 512, BlockSize = 64,
-                LearningRate = 3e-3, BFloat16 = bf16, ForceBFloat16 = bf16, Shape = shape, EvalEvery = 1000, CheckpointEvery = 1000,
+                Data = data, Output = dir.File(bf16 ? "bf16" : "fp32"), MaxSteps = 12, BatchTokens = 256, BlockSize = 32,
+                LearningRate = 1e-2, BFloat16 = bf16, ForceBFloat16 = bf16, Shape = shape, EvalEvery = 1000, CheckpointEvery = 1000,
             };
             new Trainer(config, observer).Run(CancellationToken.None);
             return observer.Steps.Select(s => s.TrainLoss).ToList();
         }
         var fp32 = Losses(false);
         var bf16 = Losses(true);
-        // bfloat16 keeps 8 significant bits (~0.4% relative); over 30 steps the losses stay within 2% of each
+        // bfloat16 keeps 8 significant bits (~0.4% relative); over 12 steps the losses stay within 2% of each
         // other, while the loss itself falls by far more than that.
-        Assert.True(fp32[^1] < fp32[0] - 1, $"fp32 loss did not fall: {fp32[0]:F3} → {fp32[^1]:F3}");
+        Assert.True(fp32[^1] < fp32[0] - 0.3, $"fp32 loss did not fall: {fp32[0]:F3} → {fp32[^1]:F3}");
         for (var i = 0; i < fp32.Count; i++)
         {
             Assert.True(Math.Abs(bf16[i] - fp32[i]) <= 0.02 * fp32[i], $"step {i + 1}: bf16 {bf16[i]:F4}, fp32 {fp32[i]:F4}");

@@ -21,8 +21,11 @@ public sealed record ReportConfig
     /// <summary>The problems file, when the evaluation record's is gone or should be overridden (default: the record's).</summary>
     public string? ProblemsPath { get; init; }
 
-    /// <summary>The k of the headline tables (a k above some run's samples per problem is named in a warning).</summary>
-    public IReadOnlyList<int> Ks { get; init; } = CrossRunAnalysis.HeadlineKs;
+    /// <summary>
+    /// The k of the headline tables, as asked for: a k above some run's samples per problem is named in a warning.
+    /// Null: 1, 10 and 100, each where the runs have that many samples per problem.
+    /// </summary>
+    public IReadOnlyList<int>? Ks { get; init; }
 }
 
 /// <summary>Where a report was written, and what could not be drawn.</summary>
@@ -53,13 +56,15 @@ public static class ReportBuilder
         }
         var runs = config.ResultsPaths.Select(p => RunAnalysis.Analyze(EvaluatedRun.Load(p, config.ProblemsPath, Warn), Warn)).ToList();
         Disambiguate(runs);
-        foreach (var run in runs)
+        var most = runs.Max(r => r.Report.MinSamplesPerProblem);
+        var ks = config.Ks ?? CrossRunAnalysis.HeadlineKs.Where(k => k <= most).ToList();
+        foreach (var run in runs.Where(_ => config.Ks is not null))
         {
-            var tooLarge = config.Ks.Where(k => k > run.Report.MinSamplesPerProblem).ToList();
+            var tooLarge = ks.Where(k => k > run.Report.MinSamplesPerProblem).ToList();
             if (tooLarge.Count > 0)
                 Warn($"{run.Report.Name}: pass@{string.Join(", pass@", tooLarge)} cannot be estimated: it needs at least that many samples per problem, and this run has n = {run.Report.MinSamplesPerProblem}; the curves stop at k = {run.Report.MinSamplesPerProblem}.");
         }
-        var comparison = runs.Count == 2 ? CrossRunAnalysis.Compare(runs[0], runs[1], config.Ks, Warn) : null;
+        var comparison = runs.Count == 2 ? CrossRunAnalysis.Compare(runs[0], runs[1], ks, Warn) : null;
         if (runs.Count > 2) Warn($"{runs.Count} runs given: the paired comparison is drawn for exactly two (report A B).");
         var temperature = CrossRunAnalysis.Temperatures(runs, Warn);
 
@@ -79,7 +84,7 @@ public static class ReportBuilder
         var jsonPath = Path.Combine(output, "report.json");
         var htmlPath = Path.Combine(output, "report.html");
         AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(document, Json) + "\n");
-        AtomicFile.WriteAllText(htmlPath, ReportPage.Render(document, runs, plots, config.Ks));
+        AtomicFile.WriteAllText(htmlPath, ReportPage.Render(document, runs, plots, ks));
         return new ReportOutcome(htmlPath, jsonPath, document);
     }
 

@@ -49,14 +49,23 @@ public sealed class CorpusCommandTests : IDisposable
         { "empty-folder", "holds no .py files" },
         { "fake-deb", "fake.deb: named .deb but is not a Debian package" },
         { "fake-tar-xz", "its name says xz compression, but its bytes are not compressed" },
-        { "not-a-source", "notes.txt: not a source: expected a folder, a .py file, a .deb package or a tar archive" },
         { "corpus-there", "holds a corpus already (corpus.json, train.bin, val.bin); pass --force" },
         { "all-filtered", "every one of the 1 .py files was filtered out (low_alphanumeric 1)" },
         { "no-benchmarks", "Pass --benchmark FILE for each of HumanEval, HumanEval+, MBPP, MBPP+ you have (or `codexsharp datasets fetch`), or --no-decontaminate" },
-        { "bad-benchmark", "samples.jsonl:1: expected prompt + canonical_solution" },
-        { "no-source", "give at least one SRC" },
-        { "val-fraction", "--val-fraction: 1 is not in [0, 1)" },
     };
+
+    [Fact]
+    public void Settings_and_sources_that_need_no_process_are_checked_before_work_starts()
+    {
+        var config = CorpusFixtures.Config(_dir, _source);
+        Assert.Contains("give at least one SRC", Assert.Throws<CodexSharp.Core.UserInputException>(() => (config with { Sources = [] }).Validate()).Message);
+        Assert.Contains("--val-fraction: 1 is not in [0, 1)", Assert.Throws<CodexSharp.Core.UserInputException>(() => (config with { ValFraction = 1 }).Validate()).Message);
+        Assert.Contains("--no-decontaminate and --benchmark contradict",
+            Assert.Throws<CodexSharp.Core.UserInputException>(() => (config with { Decontaminate = false }).Validate()).Message);
+        var notes = _dir.Write("notes.txt", "x");
+        Assert.Contains("notes.txt: not a source: expected a folder, a .py file, a .deb package or a tar archive",
+            Assert.Throws<CodexSharp.Core.UserInputException>(() => CorpusBuilder.Build(config with { Sources = [notes] })).Message);
+    }
 
     [Theory]
     [MemberData(nameof(Mistakes))]
@@ -69,20 +78,16 @@ public sealed class CorpusCommandTests : IDisposable
             "empty-folder" => [Directory.CreateDirectory(_dir.File("empty/sub")).Parent!.FullName],
             "fake-deb" => [_dir.Write("fake.deb", "<html>not found</html>")],
             "fake-tar-xz" => [_dir.Write("data.tar.xz", "plain text")],
-            "not-a-source" => [_dir.Write("notes.txt", "x")],
             "all-filtered" => [_dir.Write("symbols.py", "# ---- ==== ----\n")],
-            "no-source" => [],
             _ => [_source],
         };
         if (mistake == "corpus-there") CorpusBuilder.Build(CorpusFixtures.Config(_dir, _source) with { OutputDirectory = output, ValFraction = 0.5 });
         string[] benchmark = mistake switch
         {
             "no-benchmarks" => [],
-            "bad-benchmark" => ["--benchmark", _dir.Write("samples.jsonl", "{\"task_id\": \"HumanEval/0\", \"completion\": \"x\"}\n")],
             _ => ["--benchmark", _benchmark],
         };
-        string[] extra = mistake == "val-fraction" ? ["--val-fraction", "1"] : [];
-        var run = await CodexSharpProcess.RunAsync(["corpus", "build", .. sources, "--out", output, .. benchmark, .. extra],
+        var run = await CodexSharpProcess.RunAsync(["corpus", "build", .. sources, "--out", output, .. benchmark],
             environment: new Dictionary<string, string?> { ["CODEXSHARP_CACHE_DIR"] = _dir.File("empty-cache") });
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains(expected, run.StandardError);

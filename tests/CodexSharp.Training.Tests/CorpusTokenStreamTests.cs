@@ -113,4 +113,15 @@ public sealed class CorpusTokenStreamTests : IDisposable
         File.Delete(Path.Combine(config.OutputDirectory, CorpusManifest.FileName));
         Assert.Contains("not a finished corpus", Assert.Throws<UserInputException>(() => CorpusData.Open(config.OutputDirectory)).Message);
     }
+
+    [Fact]
+    public void A_forced_build_that_fails_leaves_no_corpus_behind()
+    {
+        var (source, _) = Sources(3);
+        var config = CorpusFixtures.Config(_dir, source);
+        CorpusBuilder.Build(config);
+        var symbols = CorpusFixtures.Folder(_dir, "symbols", [("only.py", "# ---- ==== ----\n")]);
+        Assert.Throws<UserInputException>(() => CorpusBuilder.Build(config with { Sources = [symbols], Force = true }));
+        Assert.Empty(Directory.GetFiles(config.OutputDirectory));
+    }
 }

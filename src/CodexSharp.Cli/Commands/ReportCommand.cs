@@ -13,7 +13,7 @@ internal static class ReportCommand
         var results = new Argument<FileInfo[]>("results") { Description = "Results files (SAMPLES_results.jsonl) with their summary and record beside them; two are compared, runs of one model at several temperatures are plotted against temperature.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for report.html, report.json and plots/ (default: NAME_report beside the first results file)." };
         var problems = new Option<FileInfo?>("--problems") { Description = "The problems file, when the one the evaluation record names is gone (prompts, canonical solutions for BLEU, chain lengths)." };
-        var ks = new Option<string>("--k") { Description = "The k of pass@k in the summary tables, comma-separated.", DefaultValueFactory = _ => "1,10,100" };
+        var ks = new Option<string?>("--k") { Description = "The k of pass@k in the summary tables, comma-separated (default: 1,10,100, those the runs have samples for)." };
         var command = new Command("report", "Write an HTML report of evaluated runs: pass@k curves, failure classes, ranking, BLEU, comparisons, temperature.")
         {
             results, output, problems, ks,
@@ -28,7 +28,7 @@ internal static class ReportCommand
                 ResultsPaths = files.Select(f => f.FullName).ToList(),
                 OutputDirectory = parse.GetValue(output)?.FullName ?? ReportLocation.DefaultFor(files[0].FullName),
                 ProblemsPath = parse.GetValue(problems)?.FullName,
-                Ks = EvaluationFlags.ParseKs(parse.GetValue(ks)!),
+                Ks = parse.GetValue(ks) is { } text ? EvaluationFlags.ParseKs(text) : null,
             };
             var outcome = ReportBuilder.Build(config, EvaluationFlags.Warn);
             AnsiConsole.MarkupLineInterpolated($"report: {outcome.HtmlPath}");
@@ -36,5 +36,25 @@ internal static class ReportCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The <c>--no-report</c> flag of evaluate and run.</summary>
+    public static Option<bool> NoReportOption() => new("--no-report") { Description = "Do not write the HTML report (NAME_report/ beside the results) after evaluating." };
+
+    /// <summary>
+    /// Writes the report of a finished evaluation beside its results and says where it is. A report that cannot be
+    /// written is a warning: the evaluation it describes is done and saved either way.
+    /// </summary>
+    public static void WriteAfterEvaluation(string resultsPath)
+    {
+        try
+        {
+            var outcome = ReportBuilder.Build(new ReportConfig { ResultsPaths = [resultsPath], OutputDirectory = ReportLocation.DefaultFor(resultsPath) }, _ => { });
+            AnsiConsole.MarkupLineInterpolated($"report: {outcome.HtmlPath}");
+        }
+        catch (UserInputException e)
+        {
+            EvaluationFlags.Warn($"the report was not written: {e.Message}");
+        }
     }
 }

@@ -15,8 +15,10 @@ internal static class RunCommand
         var generation = new GenerationFlags();
         var evaluation = new EvaluationFlags();
         var command = new Command("run", "Generate samples with a model, evaluate them in the sandbox and report pass@k; re-running continues where it stopped.");
+        var noReport = ReportCommand.NoReportOption();
         generation.AddTo(command);
         evaluation.AddTo(command);
+        command.Options.Add(noReport);
         command.SetAction(async (parse, ct) =>
         {
             var generate = generation.Bind(parse);
@@ -30,6 +32,7 @@ internal static class RunCommand
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = generated.Source, ["model"] = generate.Model.Text },
             };
             await evaluation.EvaluateAsync(parse, config, ct);
+            if (!parse.GetValue(noReport)) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
             return ExitCodes.Success;
         });
         return command;

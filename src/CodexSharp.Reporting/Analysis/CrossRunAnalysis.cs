@@ -40,7 +40,7 @@ public static class CrossRunAnalysis
             compared[RunAnalysis.Key(k)] = new ComparedK(scoresA.Average(), scoresB.Average(), d.Difference, d.Ci95, d.ShareAtOrBelowZero);
         }
         var skipped = ks.Where(k => k > n).ToList();
-        if (skipped.Count > 0) warn($"comparison: pass@{string.Join(", pass@", skipped)} left out: the runs have as few as {n} samples per problem.");
+        if (skipped.Count > 0 && compared.Count == 0) warn($"comparison: pass@{string.Join(", pass@", skipped)} left out: the runs have as few as {n} samples per problem.");
         var rateA = a.Report.ProblemRows.ToDictionary(r => r.TaskId, r => r.PassRate, StringComparer.Ordinal);
         var rateB = b.Report.ProblemRows.ToDictionary(r => r.TaskId, r => r.PassRate, StringComparer.Ordinal);
         var won = order.Where(t => rateA[t] > rateB[t]).ToList();

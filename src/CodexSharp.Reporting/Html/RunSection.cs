@@ -38,7 +38,7 @@ internal static class RunSection
         h.Raw("<p>The pass rate of the top-ranked of k random samples (Fig. 7 of the paper).")
             .Text(missing.Count == 0 ? "" : $" Not drawn: {string.Join(", ", missing)} (the samples carry no such score).").Raw("</p>");
         ReportPage.Figure(h, svg, "Ranked pass@1, computed exactly over all size-k subsets; the oracle equals pass@k.");
-        var ks = RankingKs.Where(k => k <= r.MinSamplesPerProblem).ToList();
+        var ks = RankingKs.Where(k => k < r.MinSamplesPerProblem).Append(r.MinSamplesPerProblem).ToList();
         h.Raw("<table><thead><tr><th>method</th>");
         foreach (var k in ks) h.Raw($"<th class=\"r\">k = {k}</th>");
         h.Raw("</tr></thead><tbody>");
@@ -77,7 +77,9 @@ internal static class RunSection
         h.Raw("<table><thead><tr><th>blocks</th><th class=\"r\">problems</th><th class=\"r\">pass rate</th></tr></thead><tbody>");
         foreach (var (length, point) in chains)
             h.Raw("<tr><td>").Text(length).Raw("</td><td class=\"r\">").Number(point.Problems, NumberFormat.Count, "runs", index, "chains", length, "problems")
-                .Raw("</td><td class=\"r\">").Interval(point.PassRate, point.Ci95.Low, point.Ci95.High, "runs", index, "chains", length, "pass_rate").Raw("</td></tr>");
+                .Raw("</td><td class=\"r\">").Number(point.PassRate, NumberFormat.Percent, "runs", index, "chains", length, "pass_rate")
+                .Raw(" <span class=\"ci\">(").Number(point.Ci95.Low, NumberFormat.Percent, "runs", index, "chains", length, "ci95", "low").Raw(" – ")
+                .Number(point.Ci95.High, NumberFormat.Percent, "runs", index, "chains", length, "ci95", "high").Raw(")</span></td></tr>");
         h.Raw("</tbody></table></div>\n");
     }
 

@@ -89,6 +89,7 @@ internal static class Charts
         plot.ShowLegend(Edge.Right);
         PlotStyle.RateAxis(plot);
         plot.Axes.SetLimitsX(-0.5, sharesPerProblem.Count - 0.5);
+        plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
         return plot;
     }
 
@@ -128,6 +129,7 @@ internal static class Charts
     public static Plot Differences(string title, double[] sortedDifferences)
     {
         var plot = PlotStyle.Create(title, "problems, sorted by difference", "pass rate of A − pass rate of B");
+        plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
         var bars = sortedDifferences.Select((d, i) => new Bar
         {
             Position = i, Value = d, Size = 1.0, LineWidth = 0,
@@ -136,6 +138,10 @@ internal static class Charts
         plot.Add.Bars(bars);
         plot.Add.HorizontalLine(0, 1, Colors.Black);
         plot.Axes.SetLimitsX(-0.5, sortedDifferences.Length - 0.5);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (var y = -1.0; y <= 1.0001; y += 0.25) ticks.AddMajor(y, y == 0 ? "0" : $"{(y > 0 ? "+" : "−")}{Math.Abs(y) * 100:0}%");
+        plot.Axes.Left.TickGenerator = ticks;
         plot.Axes.SetLimitsY(-1.05, 1.05);
         return plot;
     }

@@ -202,18 +202,17 @@ public static class CorpusBuilder
         return XxHash64.HashToUInt64(key) / 18446744073709551616.0 < valFraction;
     }
 
-    /// <summary>Creates --out, refusing one that holds a corpus unless <paramref name="force"/>; with it, removes the old manifest first.</summary>
+    /// <summary>Creates --out, refusing one that holds a corpus unless <paramref name="force"/>; with it, removes the old corpus first.</summary>
     private static void PrepareOutput(string output, bool force)
     {
         if (File.Exists(output)) throw new UserInputException($"--out {output}: is a file; expected a folder for the corpus.");
         var existing = new[] { CorpusManifest.FileName, CorpusData.TrainFile, CorpusData.ValidationFile }
-            .Where(f => File.Exists(Path.Combine(output, f))).ToList();
+            .Select(f => Path.Combine(output, f)).Where(File.Exists).ToList();
         if (existing.Count > 0 && !force)
-            throw new UserInputException($"--out {output}: holds a corpus already ({string.Join(", ", existing)}); pass --force to replace it, or choose another folder.");
+            throw new UserInputException($"--out {output}: holds a corpus already ({string.Join(", ", existing.Select(Path.GetFileName))}); pass --force to replace it, or choose another folder.");
         OutputFiles.Guard(output, () => Directory.CreateDirectory(output));
-        // Without the old manifest the folder is not a corpus until this build finishes.
-        var manifest = Path.Combine(output, CorpusManifest.FileName);
-        OutputFiles.Guard(manifest, () => File.Delete(manifest));
+        // The manifest goes first: without it the folder is not a corpus until this build finishes.
+        foreach (var file in existing) OutputFiles.Guard(file, () => File.Delete(file));
     }
 
     private static string Describe(IReadOnlyDictionary<string, long> dropped) =>

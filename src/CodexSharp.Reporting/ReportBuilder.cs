@@ -65,7 +65,6 @@ public static class ReportBuilder
                 Warn($"{run.Report.Name}: pass@{string.Join(", pass@", tooLarge)} cannot be estimated: it needs at least that many samples per problem, and this run has n = {run.Report.MinSamplesPerProblem}; the curves stop at k = {run.Report.MinSamplesPerProblem}.");
         }
         var comparison = runs.Count == 2 ? CrossRunAnalysis.Compare(runs[0], runs[1], ks, Warn) : null;
-        if (runs.Count > 2) Warn($"{runs.Count} runs given: the paired comparison is drawn for exactly two (report A B).");
         var temperature = CrossRunAnalysis.Temperatures(runs, Warn);
 
         var output = Path.GetFullPath(config.OutputDirectory);

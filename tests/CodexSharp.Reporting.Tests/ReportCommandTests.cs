@@ -24,4 +24,22 @@ public sealed class ReportCommandTests
         Assert.Contains("samples.jsonl:1: field 'result'", bad.StandardError);
         Assert.DoesNotContain("   at ", bad.StandardError);
     }
+
+    [Fact]
+    public async Task Evaluate_writes_the_report_beside_the_results_unless_told_not_to()
+    {
+        using var dir = new TempDir();
+        var problems = RunFiles.Problems(dir.Path, 2);
+        var samples = Fixtures.WriteJsonl(dir.File("s.jsonl"), [Fixtures.Sample("Toy/0", "    return a + b\n"), Fixtures.Sample("Toy/1", "    return a - b\n")]);
+
+        var evaluated = await CodexSharpProcess.RunAsync("evaluate", samples, "--problems", problems, "-o", dir.File("with_results.jsonl"));
+        Assert.True(evaluated.ExitCode == 0, evaluated.ToString());
+        Assert.Contains($"report: {dir.File("with_report/report.html")}", evaluated.StandardOutput);
+        Assert.True(File.Exists(dir.File("with_report/report.json")));
+
+        var quiet = await CodexSharpProcess.RunAsync("evaluate", samples, "--problems", problems, "-o", dir.File("without_results.jsonl"), "--no-report");
+        Assert.True(quiet.ExitCode == 0, quiet.ToString());
+        Assert.DoesNotContain("report:", quiet.StandardOutput);
+        Assert.False(Directory.Exists(dir.File("without_report")));
+    }
 }

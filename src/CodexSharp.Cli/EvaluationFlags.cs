@@ -87,14 +87,9 @@ internal sealed class EvaluationFlags
         var settings = config.Settings;
         if (!settings.Sandboxed)
             AnsiConsole.MarkupLine("[bold red]WARNING: --unsafe-no-sandbox: generated programs run with your user's rights, files and network.[/]");
-        var runnerOptions = new PythonRunnerOptions
-        {
-            Workers = settings.Workers,
-            Unsandboxed = !settings.Sandboxed,
-            MemoryLimitBytes = (long)settings.MemoryMb << 20,
-        };
+        var language = config.Benchmark.Language;
         var summary = await ProgressView.RunAsync(progress =>
-            new Evaluator(async token => (IProgramRunner)await PythonProgramRunner.StartAsync(runnerOptions, token), Warn, progress).RunAsync(config, ct));
+            new Evaluator(token => ProgramRunners.StartAsync(language, settings, token), Warn, progress).RunAsync(config, ct));
         SummaryView.Write(summary, showFiles ? OutputPaths.Summary(config.ResolvedOutputPath) : null);
         return summary;
     }

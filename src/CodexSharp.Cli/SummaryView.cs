@@ -1,4 +1,5 @@
 using CodexSharp.Core.Evaluation;
+using CodexSharp.Core.Metrics;
 using Spectre.Console;
 
 namespace CodexSharp.Cli;
@@ -11,10 +12,25 @@ internal static class SummaryView
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]pass@k[/]");
         table.AddColumn("metric");
-        table.AddColumn(new TableColumn("estimate").RightAligned());
-        table.AddColumn(new TableColumn("95% CI (bootstrap over problems)").RightAligned());
-        foreach (var (name, estimate) in summary.PassAtK)
-            table.AddRow(name, $"{estimate.Value * 100:0.00}%", $"{estimate.Ci95.Low * 100:0.00}% – {estimate.Ci95.High * 100:0.00}%");
+        // Side by side, as EvalPlus prints base and base+plus: the benchmark's further columns first, the main one last.
+        var columns = (summary.PassAtKBy ?? new Dictionary<string, IReadOnlyDictionary<string, PassAtKEstimate>>())
+            .Append(KeyValuePair.Create(summary.MainColumn, (IReadOnlyDictionary<string, PassAtKEstimate>)summary.PassAtK)).ToList();
+        var titled = columns.Count > 1;
+        foreach (var (name, _) in columns)
+        {
+            table.AddColumn(new TableColumn(titled ? Markup.Escape(name) : "estimate").RightAligned());
+            table.AddColumn(new TableColumn(titled ? "95% CI" : "95% CI (bootstrap over problems)").RightAligned());
+        }
+        foreach (var metric in summary.PassAtK.Keys)
+        {
+            var cells = new List<string> { metric };
+            foreach (var (_, estimates) in columns)
+            {
+                if (estimates.TryGetValue(metric, out var e)) cells.AddRange([$"{e.Value * 100:0.00}%", $"{e.Ci95.Low * 100:0.00}% – {e.Ci95.High * 100:0.00}%"]);
+                else cells.AddRange(["–", ""]);
+            }
+            table.AddRow(cells.ToArray());
+        }
         AnsiConsole.Write(table);
 
         var c = summary.Counts;

@@ -1,5 +1,5 @@
 using CodexSharp.Core;
-using CodexSharp.Core.Datasets;
+using CodexSharp.Core.Benchmarks;
 using CodexSharp.Core.Generation;
 using CodexSharp.Generation.Running;
 using CodexSharp.Generation.Specs;
@@ -22,7 +22,7 @@ public sealed record GenerationConfig
     /// <summary>A local problems file; null means <see cref="Dataset"/>.</summary>
     public string? ProblemsFile { get; init; }
 
-    /// <summary>A published data set by name, used when <see cref="ProblemsFile"/> is null; null means humaneval.</summary>
+    /// <summary>The benchmark by name (null means humaneval); its published file is used when <see cref="ProblemsFile"/> is null.</summary>
     public string? Dataset { get; init; }
 
     /// <summary>Sample only the first this many problems (a quick trial); null: all.</summary>
@@ -76,10 +76,9 @@ public sealed record GenerationConfig
         Require(Backend.RequestsPerMinute is null or > 0, "requests_per_minute", $"expected a positive number, got {Backend.RequestsPerMinute}.");
         Require(Backend.MaxChoicesPerRequest is null or >= 1, "max_choices_per_request", $"expected 1 or more, got {Backend.MaxChoicesPerRequest}.");
         Require(!BFloat16 || Model.IsLocal, "bf16", $"only for models run in process (local:DIR, hf:DIR), not {Model.Text}.");
-        Require(ProblemsFile is null || Dataset is null, "problems_file", "give either a problems file or a data set, not both.");
-        Require(ProblemsFile is null || File.Exists(ProblemsFile), "problems_file", $"{ProblemsFile}: no such file.");
-        Require(Dataset is null || DatasetCatalog.All.Any(d => string.Equals(d.Name, Dataset, StringComparison.OrdinalIgnoreCase)),
-            "dataset", $"no data set called '{Dataset}'; known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.");
+        Require(ProblemsFile is null || File.Exists(ProblemsFile) || Directory.Exists(ProblemsFile), "problems_file", $"{ProblemsFile}: no such file or folder.");
+        Require(Dataset is null || BenchmarkCatalog.TryFind(Dataset) is not null,
+            "dataset", $"no benchmark called '{Dataset}'; known: {string.Join(", ", BenchmarkCatalog.All.Select(d => d.Name))}.");
         if (OutputProblem(SamplesPath) is { } problem) throw new ConfigException("samples_path", problem);
         return this;
     }

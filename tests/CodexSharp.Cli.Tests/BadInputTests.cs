@@ -46,7 +46,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData("--timeout", "1e9", "--timeout: expected more than 0 and at most 3600 seconds")]
     [InlineData("--timeout", "1e300", "--timeout: expected more than 0 and at most 3600 seconds")]
     [InlineData("--memory-mb", "1", "--memory-mb: expected at least 64")]
-    [InlineData("--dataset", "nosuch", "no data set called 'nosuch'")]
+    [InlineData("--dataset", "nosuch", "no benchmark called 'nosuch'")]
     public async Task Bad_flags_exit_2(string flag, string value, string expected)
     {
         var samples = Fixtures.WriteJsonl(_dir.File("ok.jsonl"), [Fixtures.Sample("Toy/0", "    return a + b\n")]);

@@ -65,7 +65,6 @@ public sealed class OutputAndRecordTests : IDisposable
             (["--concurrency", "0"], "error: --concurrency: expected 1 or more"),
             (["--request-timeout", "0"], "error: --request-timeout: expected a positive number of seconds"),
             (["--bf16"], "error: --bf16: only for models run in process"),
-            (["--dataset", "humaneval"], "error: --problems: give either a problems file or a data set, not both"),
         ];
         foreach (var (extra, message) in cases)
         {
@@ -76,7 +75,7 @@ public sealed class OutputAndRecordTests : IDisposable
         }
         var unknownSet = await GenerateProcess.RunAsync(["generate", "--model", spec, "--dataset", "nope", "--out", Out]);
         Assert.Equal(2, unknownSet.ExitCode);
-        Assert.Contains("error: --dataset: no data set called 'nope'", unknownSet.StandardError);
+        Assert.Contains("error: --dataset: no benchmark called 'nope'", unknownSet.StandardError);
         var badModel = await GenerateProcess.RunAsync(GenerateProcess.Args("gpt-5", Out, 1));
         Assert.Contains("error: --model: 'gpt-5' has no backend prefix", badModel.StandardError);
         Assert.Equal(0, server.RequestCount);

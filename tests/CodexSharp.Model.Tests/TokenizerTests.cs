@@ -57,6 +57,20 @@ public sealed class TokenizerTests(ITestOutputHelper output)
         Assert.InRange(ratio, 0.5, 0.9);
     }
 
+    [Theory]
+    [InlineData("<|endoftext|>")]
+    [InlineData("x = '<|endoftext|>'\nprint(x)\n")]
+    [InlineData("a<|endoftext|><|endoftext|>b")]
+    public void A_literal_end_of_text_in_a_text_is_encoded_as_text_and_decodes_to_itself(string text)
+    {
+        foreach (var tokenizer in new[] { CodeTokenizer.CreateP50kBase(), CodeTokenizer.CreateR50kBase() })
+        {
+            var ids = tokenizer.Encode(text);
+            Assert.DoesNotContain(tokenizer.EndOfText, ids);
+            Assert.Equal(text, tokenizer.Decode(ids));
+        }
+    }
+
     [Fact]
     public void R50k_ids_equal_SharpTokens()
     {

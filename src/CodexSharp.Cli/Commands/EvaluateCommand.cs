@@ -39,13 +39,14 @@ internal static class EvaluateCommand
             var settings = flags.Bind(parse) with { Strict = parse.GetValue(strict) };
             if (check) settings = settings with { Ks = [1] };
             var outputPath = parse.GetValue(output)?.FullName;
-            var (problemSet, source) = await problems.LoadAsync(parse, ct);
+            var (problemSet, source, benchmark) = await problems.LoadAsync(parse, ct);
             var config = new EvaluationConfig
             {
                 SamplesPath = file?.FullName ?? "",
                 Problems = problemSet,
                 OutputPath = outputPath,
                 Settings = settings,
+                Benchmark = benchmark,
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = source },
             };
             if (!check)
@@ -58,7 +59,7 @@ internal static class EvaluateCommand
             var folder = Directory.CreateTempSubdirectory("codexsharp-self-check-").FullName;
             try
             {
-                config = config with { SamplesPath = WriteCanonicalSamples(folder, problemSet) };
+                config = config with { SamplesPath = WriteCanonicalSamples(folder, problemSet, benchmark) };
                 var summary = await flags.EvaluateAsync(parse, config, ct, showFiles: outputPath is not null);
                 return SelfCheckVerdict(summary, config);
             }
@@ -71,10 +72,10 @@ internal static class EvaluateCommand
     }
 
     /// <summary>A samples file in <paramref name="folder"/> whose completions are the canonical solutions.</summary>
-    private static string WriteCanonicalSamples(string folder, Core.Problems.ProblemSet problems)
+    private static string WriteCanonicalSamples(string folder, Core.Problems.ProblemSet problems, Core.Benchmarks.Benchmark benchmark)
     {
         var path = Path.Combine(folder, "canonical.jsonl");
-        JsonlFile.WriteAllAtomic(path, problems.Problems.Select(p => new JsonObject { ["task_id"] = p.TaskId, ["completion"] = p.CanonicalSolution }));
+        JsonlFile.WriteAllAtomic(path, problems.Problems.Select(p => new JsonObject { ["task_id"] = p.TaskId, ["completion"] = benchmark.CanonicalCompletion(p) }));
         return path;
     }
 

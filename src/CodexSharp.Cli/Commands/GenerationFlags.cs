@@ -124,9 +124,11 @@ internal sealed class GenerationFlags
     /// <exception cref="GenerationFailedException">A backend fault stopped the run; the message says whether a re-run continues.</exception>
     public static async Task<GenerationOutcome> RunAsync(GenerationConfig config, CancellationToken ct)
     {
-        var (problems, source) = await LoadProblemsAsync(config, ct);
+        var (problems, source, benchmark) = await ProblemOptions.LoadAsync(config.ProblemsFile, config.Dataset, ct);
+        // The benchmark decides what the model sees and where it stops (MBPP's asserts, C#'s closing brace).
+        config = config with { Sampling = config.Sampling with { Stop = benchmark.StopSequences } };
         var selected = config.Limit is { } limit ? problems.Problems.Take(limit) : problems.Problems;
-        var tasks = selected.Select(p => new GenerationTask(p.TaskId, p.Prompt)).ToList();
+        var tasks = selected.Select(p => new GenerationTask(p.TaskId, benchmark.PromptOf(p))).ToList();
         var outPath = config.SamplesPath;
         var spec = config.Model;
         var factory = new CodeGeneratorFactory(
@@ -163,16 +165,7 @@ internal sealed class GenerationFlags
             throw new GenerationFailedException($"the backend refused every task; the first answer was: {summary.Failed[0].Error}");
         if (summary.Failed.Count > 0)
             Warn($"{summary.Failed.Count} of {tasks.Count} task(s) were not generated ({Names(summary.Failed.Select(f => f.TaskId))}); the server's reasons are under failed_tasks in {recordPath}; running the same command again retries them.");
-        return new GenerationOutcome(problems, outPath, source, summary);
-    }
-
-    private static async Task<(ProblemSet Problems, string Source)> LoadProblemsAsync(GenerationConfig config, CancellationToken ct)
-    {
-        if (config.ProblemsFile is { } file) return (ProblemSet.Load(file), "file");
-        var entry = DatasetCatalog.Find(config.Dataset ?? "humaneval");
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        var path = await DatasetCache.Default(http).GetAsync(entry, new Progress<string>(m => Console.Error.WriteLine(m)), ct);
-        return (ProblemSet.Load(path), entry.Name);
+        return new GenerationOutcome(problems, outPath, source, benchmark, summary);
     }
 
     /// <summary>Says how the last run of a file that is being continued ended (a killed run reads as interrupted).</summary>
@@ -225,7 +218,7 @@ internal sealed class GenerationFlags
 }
 
 /// <summary>What a generation stage produced: the problems, the samples file, the problems' source name, and the run's summary.</summary>
-internal sealed record GenerationOutcome(ProblemSet Problems, string SamplesPath, string Source, GenerationRunSummary Summary);
+internal sealed record GenerationOutcome(ProblemSet Problems, string SamplesPath, string Source, Core.Benchmarks.Benchmark Benchmark, GenerationRunSummary Summary);
 
 /// <summary>Generation stopped on a backend fault; the message says what happened and whether a re-run continues (exit code 1).</summary>
 internal sealed class GenerationFailedException(string message) : Exception(message);

@@ -50,7 +50,7 @@ internal static class RankCommand
                 throw new UserInputException($"--model {spec}: is a Codex-D model (fine-tuned with --task docstring); mean-log-prob ranking of solutions needs a model that writes code (pretrained or --task solve).");
             if (how == BackTranslation && task != "docstring")
                 Console.Error.WriteLine($"warning: {spec} was not fine-tuned with --task docstring; back-translation scores from it measure a pretrained model's guess at the docstring.");
-            var (set, _) = await problems.LoadAsync(parse, ct);
+            var (set, _, _) = await problems.LoadAsync(parse, ct);
             foreach (var row in rows)
             {
                 if (!set.TryGet(row.TaskId, out _))

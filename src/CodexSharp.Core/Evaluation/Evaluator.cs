@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CodexSharp.Core.Benchmarks;
 using CodexSharp.Core.Execution;
 using CodexSharp.Core.Io;
 using CodexSharp.Core.Metrics;
@@ -31,6 +32,7 @@ public sealed class Evaluator
     private readonly WarningSink _warn;
     private readonly IProgress<EvaluationProgress>? _progress;
     private IProgramRunner? _runner;
+    private IJudge? _judge;
 
     /// <summary>An evaluator that runs programs on <paramref name="runner"/> (the caller disposes it).</summary>
     public Evaluator(IProgramRunner runner, WarningSink? warn = null, IProgress<EvaluationProgress>? progress = null)
@@ -106,18 +108,23 @@ public sealed class Evaluator
         var settings = config.Settings;
         var output = config.ResolvedOutputPath;
         var limits = await ResolveLimitsAsync(config, known, journal, cancellationToken);
-        TimeSpan LimitOf(Sample s) => limits is not null && limits.TryGetValue(s.TaskId, out var l) ? TimeSpan.FromSeconds(l) : settings.Timeout;
+        TimeSpan LimitOf(Sample s)
+        {
+            if (limits is not null && limits.TryGetValue(s.TaskId, out var l)) return TimeSpan.FromSeconds(l);
+            config.Problems.TryGet(s.TaskId, out var problem);
+            return _judge?.LimitOf(problem) ?? settings.Timeout;
+        }
 
         var pending = known.Where(s => !journal.Entries.ContainsKey(s.Index)).ToList();
         // Two programs per worker in flight: the next one is always queued when a worker answers.
-        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, config.Problems, LimitOf, settings, rerun: false, 2 * settings.Workers, journal, cancellationToken);
+        await RunManyAsync("evaluating", known.Count, known.Count - pending.Count, pending, config, known, LimitOf, rerun: false, 2 * settings.Workers, journal, cancellationToken);
 
         var reruns = new RerunFacts(false, 0, 0);
         if (settings.ResolvedRerunTimeouts)
         {
             var timedOut = known.Where(s => journal.Entries[s.Index].Status == ExecutionStatus.TimedOut).ToList();
             var toRerun = timedOut.Where(s => !journal.Entries[s.Index].Rerun).ToList();
-            await RunManyAsync("re-running timeouts alone", timedOut.Count, timedOut.Count - toRerun.Count, toRerun, config.Problems, LimitOf, settings, rerun: true, 1, journal, cancellationToken);
+            await RunManyAsync("re-running timeouts alone", timedOut.Count, timedOut.Count - toRerun.Count, toRerun, config, known, LimitOf, rerun: true, 1, journal, cancellationToken);
             var changed = timedOut.Count(s => journal.Entries[s.Index].Status != ExecutionStatus.TimedOut);
             reruns = new RerunFacts(true, timedOut.Count, changed);
         }
@@ -130,6 +137,16 @@ public sealed class Evaluator
     }
 
     private async Task<IProgramRunner> RunnerAsync(CancellationToken ct) => _runner ??= await _startRunner(ct);
+
+    /// <summary>The benchmark's judge, prepared once (after the runner starts) for the tasks that have samples.</summary>
+    private async Task<IJudge> JudgeAsync(EvaluationConfig config, List<Sample> known, CancellationToken ct)
+    {
+        if (_judge is not null) return _judge;
+        var runner = await RunnerAsync(ct);
+        var taskIds = known.Select(s => s.TaskId).ToHashSet(StringComparer.Ordinal);
+        var run = new BenchmarkRun(config.Problems, taskIds, runner, config.CacheDirectory, Math.Max(1, config.Settings.Workers), _progress, _warn);
+        return _judge = await config.Benchmark.PrepareAsync(run, ct);
+    }
 
     /// <summary>How every JSON record of an evaluation is written: snake_case, indented, non-ASCII kept.</summary>
     public static JsonSerializerOptions SummaryJson { get; } = new()
@@ -154,7 +171,7 @@ public sealed class Evaluator
             _warn(message + $"; those rows are not run and get result '{UnknownTaskResult}'.");
         }
         if (known.Count == 0)
-            throw new UserInputException($"{options.SamplesPath}: no sample answers a task of {options.Problems.Path}; is it the right problems file?");
+            throw new UserInputException($"{options.SamplesPath}: no sample answers a task of {options.Problems.Path} ({options.Benchmark.Name}); " + Recognised(samples));
         var covered = known.Select(s => s.TaskId).ToHashSet(StringComparer.Ordinal);
         var missing = options.Problems.Problems.Count(p => !covered.Contains(p.TaskId));
         if (missing > 0)
@@ -166,14 +183,31 @@ public sealed class Evaluator
         return known;
     }
 
-    private static JsonObject JournalHeader(EvaluationConfig config, string samplesSha) => new()
+    /// <summary>Which benchmark a samples file's task ids look like, as advice.</summary>
+    private static string Recognised(IReadOnlyList<Sample> samples)
     {
-        ["samples_sha256"] = samplesSha,
-        ["problems_sha256"] = config.Problems.Sha256,
-        ["timeout_s"] = config.Settings.Timeout.TotalSeconds,
-        ["calibration"] = config.Settings.Calibration is { } c ? $"{c.Runs}x{c.Factor}[{c.Floor.TotalSeconds},{c.Ceiling.TotalSeconds}]" : "none",
-        ["cpu_limit"] = config.Settings.CpuLimitRule,
-    };
+        var ids = samples.Select(s => s.TaskId).Distinct(StringComparer.Ordinal).ToList();
+        var example = $"'{ids[0]}'";
+        var guesses = BenchmarkCatalog.Recognise(ids);
+        return guesses.Count == 0
+            ? $"its task ids (e.g. {example}) look like no known benchmark's; is it the right problems file?"
+            : $"its task ids (e.g. {example}) look like {string.Join(" or ", guesses.Select(b => b.Name))} task ids: pass --dataset {guesses[0].Name} (with --problems FILE for a local copy).";
+    }
+
+    private static JsonObject JournalHeader(EvaluationConfig config, string samplesSha)
+    {
+        var header = new JsonObject
+        {
+            ["samples_sha256"] = samplesSha,
+            ["problems_sha256"] = config.Problems.Sha256,
+            ["timeout_s"] = config.Settings.Timeout.TotalSeconds,
+            ["calibration"] = config.Settings.Calibration is { } c ? $"{c.Runs}x{c.Factor}[{c.Floor.TotalSeconds},{c.Ceiling.TotalSeconds}]" : "none",
+            ["cpu_limit"] = config.Settings.CpuLimitRule,
+        };
+        // Only other benchmarks name themselves, so that a HumanEval journal of an earlier version still continues.
+        if (config.Benchmark != BenchmarkCatalog.Default) header["benchmark"] = config.Benchmark.Name;
+        return header;
+    }
 
     private async Task<Dictionary<string, double>?> ResolveLimitsAsync(EvaluationConfig options, List<Sample> known, ResultJournal journal, CancellationToken ct)
     {
@@ -184,12 +218,12 @@ public sealed class Evaluator
         var done = 0;
         var total = tasks.Count * calibration.Runs;
         var gate = new Lock();
-        var runner = await RunnerAsync(ct);
+        var judge = await JudgeAsync(options, known, ct);
         for (var run = 0; run < calibration.Runs; run++)
         {
             await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Settings.Workers), CancellationToken = ct }, async (problem, token) =>
             {
-                var result = await runner.RunAsync(new ExecutionRequest(problem.CanonicalProgram, calibration.Ceiling), token);
+                var result = (await judge.JudgeAsync(problem!, options.Benchmark.CanonicalCompletion(problem!), new RunLimits(calibration.Ceiling), token)).Result;
                 lock (gate)
                 {
                     if (!result.Passed) slowest[problem.TaskId] = TimeSpan.MaxValue;
@@ -212,23 +246,23 @@ public sealed class Evaluator
         return limits;
     }
 
-    private async Task RunManyAsync(string phase, int total, int alreadyDone, List<Sample> pending, ProblemSet problems,
-        Func<Sample, TimeSpan> limitOf, EvaluationSettings settings, bool rerun, int concurrency, ResultJournal journal, CancellationToken ct)
+    private async Task RunManyAsync(string phase, int total, int alreadyDone, List<Sample> pending, EvaluationConfig config, List<Sample> known,
+        Func<Sample, TimeSpan> limitOf, bool rerun, int concurrency, ResultJournal journal, CancellationToken ct)
     {
         if (pending.Count == 0) return;
-        var runner = await RunnerAsync(ct);
+        var judge = await JudgeAsync(config, known, ct);
         var done = alreadyDone;
         var passed = journal.Entries.Values.Count(e => e.Status == ExecutionStatus.Passed);
         _progress?.Report(new EvaluationProgress(phase, done, total, passed));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = ct };
         await Parallel.ForEachAsync(pending, parallel, async (sample, token) =>
         {
-            problems.TryGet(sample.TaskId, out var problem);
+            config.Problems.TryGet(sample.TaskId, out var problem);
             var limit = limitOf(sample);
-            var request = new ExecutionRequest(problem.ProgramFor(sample.Completion), limit) { CpuLimit = settings.CpuLimitFor(limit) };
-            var result = await runner.RunAsync(request, token);
+            var judgement = await judge.JudgeAsync(problem, sample.Completion, new RunLimits(limit, config.Settings.CpuLimitFor(limit)), token);
+            var result = judgement.Result;
             if (rerun && journal.Entries.TryGetValue(sample.Index, out var before) && before.Status == ExecutionStatus.Passed) Interlocked.Decrement(ref passed);
-            journal.Record(new JournalEntry(sample.Index, result.Status, result.Result, result.Duration.TotalMilliseconds, rerun));
+            journal.Record(new JournalEntry(sample.Index, result.Status, result.Result, result.Duration.TotalMilliseconds, rerun, judgement.Flags));
             var nowPassed = result.Passed ? Interlocked.Increment(ref passed) : Volatile.Read(ref passed);
             _progress?.Report(new EvaluationProgress(phase, Interlocked.Increment(ref done), total, nowPassed));
         });
@@ -239,8 +273,12 @@ public sealed class Evaluator
         var row = (JsonObject)sample.Row.DeepClone();
         row["result"] = entry?.Result ?? UnknownTaskResult;
         row["passed"] = entry?.Status == ExecutionStatus.Passed;
+        foreach (var (name, value) in entry?.Flags ?? new Dictionary<string, bool>()) row[name] = value;
         return row;
     }
+
+    private static Judgement JudgementOf(JournalEntry entry) =>
+        new(new ExecutionResult(entry.Status, entry.Result, TimeSpan.FromMilliseconds(entry.DurationMs)), entry.Flags);
 
     private static EvaluationSummary Summarize(EvaluationConfig options, IReadOnlyList<Sample> samples, Dictionary<int, JournalEntry> entries,
         string samplesSha, Dictionary<string, double>? limits, RerunFacts reruns, TimeSpan elapsed)
@@ -256,6 +294,10 @@ public sealed class Evaluator
             tasks[problem.TaskId] = new TaskCounts(mine.Count, passedCount, limit);
         }
         var (passAtK, skipped) = PassAtKTable.Compute(tasks, options.Settings.Ks);
+        var judged = options.Problems.Problems.Where(p => tasks.ContainsKey(p.TaskId))
+            .Select(p => new TaskJudgements(p.TaskId, byTask[p.TaskId].Select(s => JudgementOf(entries[s.Index])).ToList()))
+            .ToList();
+        var extra = options.Benchmark.ExtraColumns(judged, options.Settings.Ks);
         var statuses = entries.Values.GroupBy(e => e.Status).ToDictionary(g => g.Key, g => g.Count());
         var config = new Dictionary<string, string>(options.RunInfo)
         {
@@ -269,6 +311,7 @@ public sealed class Evaluator
             ["cpu_limit"] = options.Settings.CpuLimitRule,
             ["rerun_timeouts"] = options.Settings.ResolvedRerunTimeouts ? "yes" : "no",
             ["ks"] = string.Join(",", options.Settings.Ks),
+            ["benchmark"] = options.Benchmark.Name,
         };
         var ran = entries.Count;
         var timeoutSeconds = entries.Values.Where(e => e.Status == ExecutionStatus.TimedOut).Sum(e => e.DurationMs) / 1000;
@@ -284,6 +327,8 @@ public sealed class Evaluator
             Config = config,
             PassAtK = passAtK,
             SkippedK = skipped,
+            MainColumn = options.Benchmark.MainColumn,
+            PassAtKBy = extra.Count == 0 ? null : extra.ToDictionary(c => c.Key, c => c.Value.Estimates),
             Counts = new StatusCounts(statuses.GetValueOrDefault(ExecutionStatus.Passed), statuses.GetValueOrDefault(ExecutionStatus.Failed),
                 statuses.GetValueOrDefault(ExecutionStatus.TimedOut), samples.Count - ran),
             ProblemsWithoutSamples = options.Problems.Count - tasks.Count,

@@ -5,8 +5,12 @@ using CodexSharp.Core.Io;
 
 namespace CodexSharp.Core.Evaluation;
 
-/// <summary>One verdict as the journal stores it, keyed by the sample's row index.</summary>
-public sealed record JournalEntry(int Index, ExecutionStatus Status, string Result, double DurationMs, bool Rerun);
+/// <summary>
+/// One verdict as the journal stores it, keyed by the sample's row index; <c>Flags</c> holds the benchmark's
+/// further per-sample verdicts (e.g. base_passed), or null.
+/// </summary>
+public sealed record JournalEntry(int Index, ExecutionStatus Status, string Result, double DurationMs, bool Rerun,
+    IReadOnlyDictionary<string, bool>? Flags = null);
 
 /// <summary>
 /// The append-only record of an evaluation in progress (<c>RESULTS.partial</c>, built on <see cref="JournalFile"/>): a header that ties it to
@@ -80,6 +84,7 @@ public sealed class ResultJournal : IDisposable
             ["ms"] = Math.Round(entry.DurationMs, 2),
         };
         if (entry.Rerun) node["rerun"] = true;
+        if (entry.Flags is { Count: > 0 } flags) node["flags"] = new JsonObject(flags.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value)));
         var line = node.ToJsonString(JsonlFile.WriteOptions);
         lock (_gate)
         {
@@ -109,7 +114,8 @@ public sealed class ResultJournal : IDisposable
                 Enum.Parse<ExecutionStatus>(row["status"]!.GetValue<string>()),
                 row["result"]!.GetValue<string>(),
                 row["ms"]!.GetValue<double>(),
-                row["rerun"]?.GetValue<bool>() ?? false);
+                row["rerun"]?.GetValue<bool>() ?? false,
+                (row["flags"] as JsonObject)?.ToDictionary(f => f.Key, f => f.Value!.GetValue<bool>()));
             entries[entry.Index] = entry;
             return true;
         }

@@ -25,6 +25,16 @@ public sealed class ProblemSet
 
     public int Count => Problems.Count;
 
+    /// <summary>Problems read by a benchmark from its own layout; <paramref name="sha256"/> identifies the source (file or folder).</summary>
+    /// <exception cref="UserInputException">Two problems share a task id, or there are none.</exception>
+    public static ProblemSet Create(string path, IReadOnlyList<Problem> problems, string sha256)
+    {
+        if (problems.Count == 0) throw new UserInputException($"{path}: holds no problems.");
+        var twice = problems.GroupBy(p => p.TaskId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new UserInputException($"{path}: task id '{twice.Key}' appears twice.");
+        return new ProblemSet(path, problems, sha256);
+    }
+
     public bool TryGet(string taskId, out Problem problem) => _byId.TryGetValue(taskId, out problem!);
 
     /// <summary>Reads a HumanEval-format JSONL(.gz) file. Extra fields are kept in <see cref="Problem.Row"/>.</summary>

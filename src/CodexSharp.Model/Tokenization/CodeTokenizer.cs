@@ -43,8 +43,29 @@ public sealed class CodeTokenizer
     /// <summary>Number of ids the encoding can produce (the model's vocabulary must be at least this).</summary>
     public int VocabularySize { get; }
 
-    /// <summary>Token ids of <paramref name="text"/>; special-token text is encoded as ordinary text.</summary>
-    public IReadOnlyList<int> Encode(string text) => inner.EncodeToIds(text);
+    /// <summary>
+    /// Token ids of <paramref name="text"/>, every character taken as text: a literal "&lt;|endoftext|&gt;" in a
+    /// file or a prompt is encoded as the characters it is made of (in two pieces, "&lt;|" then "endoftext|&gt;"),
+    /// never as the <see cref="EndOfText"/> id, so text cannot end a document or a completion early. It decodes to
+    /// the same characters.
+    /// </summary>
+    public IReadOnlyList<int> Encode(string text)
+    {
+        var next = text.IndexOf(EndOfTextText, StringComparison.Ordinal);
+        if (next < 0) return inner.EncodeToIds(text);
+        var ids = new List<int>(text.Length / 3);
+        var start = 0;
+        while (true)
+        {
+            var piece = next < 0 ? text[start..] : text[start..next];
+            if (piece.Length > 0) ids.AddRange(inner.EncodeToIds(piece));
+            if (next < 0) return ids;
+            ids.AddRange(inner.EncodeToIds(EndOfTextText[..2]));
+            ids.AddRange(inner.EncodeToIds(EndOfTextText[2..]));
+            start = next + EndOfTextText.Length;
+            next = text.IndexOf(EndOfTextText, start, StringComparison.Ordinal);
+        }
+    }
 
     /// <summary>The text of <paramref name="ids"/>; decoding the ids of any string gives it back exactly.</summary>
     public string Decode(IEnumerable<int> ids) => inner.Decode(ids);

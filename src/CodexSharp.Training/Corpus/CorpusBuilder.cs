@@ -150,26 +150,10 @@ public static class CorpusBuilder
         return new(file, null, hash, EncodeAsText(tokenizer, text));
     }
 
-    /// <summary>
-    /// The ids of <paramref name="text"/> with every character taken as text: the tokenizer turns a literal
-    /// "&lt;|endoftext|&gt;" into the separator id, which would split a file in two, so that text is encoded in
-    /// pieces ("&lt;|" then "endoftext|&gt;") that decode to the same characters.
-    /// </summary>
+    /// <summary>The ids of <paramref name="text"/> (a literal "&lt;|endoftext|&gt;" stays text: see <see cref="CodeTokenizer.Encode"/>).</summary>
     internal static ushort[] EncodeAsText(CodeTokenizer tokenizer, string text)
     {
-        const string separator = "<|endoftext|>";
-        var ids = new List<int>(text.Length / 3);
-        var start = 0;
-        while (true)
-        {
-            var next = text.IndexOf(separator, start, StringComparison.Ordinal);
-            var piece = next < 0 ? text.AsSpan(start) : text.AsSpan(start, next - start);
-            if (piece.Length > 0) ids.AddRange(tokenizer.Encode(piece.ToString()));
-            if (next < 0) break;
-            ids.AddRange(tokenizer.Encode(separator[..2]));
-            ids.AddRange(tokenizer.Encode(separator[2..]));
-            start = next + separator.Length;
-        }
+        var ids = tokenizer.Encode(text);
         var tokens = new ushort[ids.Count];
         for (var i = 0; i < tokens.Length; i++) tokens[i] = checked((ushort)ids[i]);
         return tokens;

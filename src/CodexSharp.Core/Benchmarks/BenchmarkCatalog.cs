@@ -1,0 +1,42 @@
+namespace CodexSharp.Core.Benchmarks;
+
+/// <summary>The benchmarks <c>--dataset NAME</c> knows, one line each.</summary>
+public static class BenchmarkCatalog
+{
+    public static IReadOnlyList<Benchmark> All { get; } =
+    [
+        HumanEvalBenchmark.Instance,
+    ];
+
+    /// <summary>Names that are reserved in the data set catalog but have no benchmark in this build, with the reason.</summary>
+    private static readonly Dictionary<string, string> NotBuiltIn = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["humaneval-cs"] = "its C# runner is not part of this build yet; `datasets fetch humaneval-cs` downloads and checks the file",
+    };
+
+    /// <summary>The default benchmark: HumanEval.</summary>
+    public static Benchmark Default => HumanEvalBenchmark.Instance;
+
+    /// <summary>The benchmark called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static Benchmark? TryFind(string name) => All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The benchmark called <paramref name="name"/>.</summary>
+    /// <exception cref="UserInputException">No benchmark has that name.</exception>
+    public static Benchmark Find(string name)
+    {
+        if (TryFind(name) is { } benchmark) return benchmark;
+        if (NotBuiltIn.TryGetValue(name, out var why)) throw new UserInputException($"--dataset {name}: {why}.");
+        throw new UserInputException($"--dataset: no benchmark called '{name}'; known: {string.Join(", ", All.Select(b => b.Name))}.");
+    }
+
+    /// <summary>The benchmarks whose task ids look like most of <paramref name="taskIds"/>, best first.</summary>
+    public static IReadOnlyList<Benchmark> Recognise(IReadOnlyCollection<string> taskIds)
+    {
+        if (taskIds.Count == 0) return [];
+        return All.Select(b => (Benchmark: b, Matches: taskIds.Count(b.LooksLikeItsTaskId)))
+            .Where(m => m.Matches * 2 > taskIds.Count)
+            .OrderByDescending(m => m.Matches)
+            .Select(m => m.Benchmark)
+            .ToList();
+    }
+}

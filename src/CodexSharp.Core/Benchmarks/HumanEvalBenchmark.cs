@@ -1,0 +1,41 @@
+using System.Text.RegularExpressions;
+using CodexSharp.Core.Execution;
+using CodexSharp.Core.Problems;
+
+namespace CodexSharp.Core.Benchmarks;
+
+/// <summary>
+/// HumanEval (Chen et al. 2021), exactly as openai/human-eval runs it: the prompt is the function signature and
+/// docstring, the program is <c>prompt + completion + "\n" + test + "\n" + "check(" + entry_point + ")"</c>,
+/// one sandboxed process per sample, and a sample passes when that program runs to its end. Any file in
+/// human-eval's format works (HumanEval+'s OriginFmt, a subset, your own problems).
+/// </summary>
+public sealed partial class HumanEvalBenchmark : Benchmark
+{
+    public static HumanEvalBenchmark Instance { get; } = new();
+
+    public override string Name => "humaneval";
+
+    public override string Description => "HumanEval (Chen et al. 2021): 164 hand-written Python problems, 7.7 tests each on average";
+
+    public override string LayoutDescription => "a JSONL(.gz) file in human-eval's format: task_id, prompt, canonical_solution, test, entry_point";
+
+    public override ProblemSet Load(string path) => ProblemSet.Load(path);
+
+    public override bool LooksLikeItsTaskId(string taskId) => TaskIdForm().IsMatch(taskId);
+
+    public override Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken) =>
+        Task.FromResult<IJudge>(new SingleProgramJudge(run, (problem, completion) => problem.ProgramFor(completion)));
+
+    [GeneratedRegex(@"^HumanEval/\d+$")]
+    private static partial Regex TaskIdForm();
+}
+
+/// <summary>The judge of benchmarks whose sample is one program that passes by running to its end.</summary>
+public sealed class SingleProgramJudge(BenchmarkRun run, Func<Problem, string, string> programFor) : IJudge
+{
+    public TimeSpan? LimitOf(Problem problem) => null;
+
+    public async Task<Judgement> JudgeAsync(Problem problem, string completion, RunLimits limits, CancellationToken cancellationToken) =>
+        new(await run.Runner.RunAsync(limits.RequestFor(programFor(problem, completion)), cancellationToken));
+}

@@ -6,6 +6,8 @@ public static class BenchmarkCatalog
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         HumanEvalBenchmark.Instance,
+        MbppBenchmark.Full,
+        MbppBenchmark.Sanitized,
     ];
 
     /// <summary>Names that are reserved in the data set catalog but have no benchmark in this build, with the reason.</summary>

@@ -13,6 +13,16 @@ public sealed class BenchmarkTests
     private static string SanitizedMbpp => Path.Combine(TestPaths.SharedDatasets, "mbpp", "sanitized-mbpp.json");
 
     [Fact]
+    public void Humanevalplus_is_the_originfmt_file_run_the_humaneval_way()
+    {
+        var benchmark = BenchmarkCatalog.Find("humanevalplus");
+        Assert.Equal("HumanEvalPlus-OriginFmt.jsonl.gz", benchmark.Published!.FileName);
+        var problems = benchmark.Load(Path.Combine(TestPaths.SharedDatasets, "humanevalplus", "HumanEvalPlus-OriginFmt.jsonl.gz"));
+        Assert.Equal(164, problems.Count);
+        Assert.Equal(ProblemSet.HashFile(Path.Combine(TestPaths.SharedDatasets, "humanevalplus", "HumanEvalPlus-OriginFmt.jsonl.gz")), benchmark.Published.Sha256);
+    }
+
+    [Fact]
     public void Mbpp_reads_the_500_test_problems_and_shows_the_task_text_with_its_three_asserts()
     {
         var problems = MbppBenchmark.Full.Load(Mbpp);

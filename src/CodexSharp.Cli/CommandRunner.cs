@@ -21,7 +21,8 @@ internal static class CommandRunner
         }
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // After Ctrl-C or SIGTERM a command gets this long to save its work (train writes a checkpoint) before it is cut off.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
         }
         catch (UserInputException e)
         {
@@ -33,7 +34,7 @@ internal static class CommandRunner
             Console.Error.WriteLine($"error: config field '{e.Field}': {e.Reason}");
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is DatasetDownloadException or SandboxUnavailableException or GenerationFailedException)
+        catch (Exception e) when (e is DatasetDownloadException or SandboxUnavailableException or GenerationFailedException or Training.Training.TrainingFailedException)
         {
             Spectre.Console.AnsiConsole.Console.Profile.Out.Writer.Flush();
             Console.Error.WriteLine($"error: {e.Message}");

@@ -17,5 +17,6 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     RankCommand.Create(),
     CorpusCommand.Create(),
     ReportCommand.Create(),
+    TrainCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

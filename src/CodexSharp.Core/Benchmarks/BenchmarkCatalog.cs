@@ -6,6 +6,8 @@ public static class BenchmarkCatalog
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         HumanEvalBenchmark.Instance,
+        MbppBenchmark.Full,
+        MbppBenchmark.Sanitized,
         HumanEvalCSharpBenchmark.Instance,
     ];
 

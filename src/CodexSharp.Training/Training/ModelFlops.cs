@@ -1,0 +1,17 @@
+using CodexSharp.Model.Modeling;
+
+namespace CodexSharp.Training.Training;
+
+/// <summary>
+/// Training FLOPs per token by the PaLM paper's formula (Chowdhery et al. 2022, appendix B): 6·N + 12·L·H·Q·T,
+/// where N counts the parameters that take part in matrix multiplies (the tied token embedding once, for the
+/// output head; not the position table, which is a lookup), L layers, H heads of width Q, and T the block size.
+/// The attention term counts the full T×T score matrix, as PaLM does, although causal attention needs half.
+/// </summary>
+public static class ModelFlops
+{
+    public static long MatmulParameters(GptConfig config) => config.ParameterCount - (long)config.Context * config.Width;
+
+    public static double PerToken(GptConfig config, int blockSize) =>
+        6.0 * MatmulParameters(config) + 12.0 * config.Layers * config.Heads * config.HeadSize * blockSize;
+}

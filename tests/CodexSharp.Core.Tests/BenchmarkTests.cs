@@ -46,7 +46,8 @@ public sealed class BenchmarkTests
         Assert.Equal("mbpp", BenchmarkCatalog.Recognise(["Mbpp/11", "Mbpp/12"])[0].Name);
         Assert.Empty(BenchmarkCatalog.Recognise(["foo", "bar"]));
         Assert.Equal("mbpp-sanitized", BenchmarkCatalog.Find("MBPP-Sanitized").Name);
-        Assert.Contains("C# runner", Assert.Throws<UserInputException>(() => BenchmarkCatalog.Find("humaneval-cs")).Message);
+        Assert.Equal("humaneval-cs", BenchmarkCatalog.Find("HumanEval-CS").Name);
+        Assert.Equal("humaneval-cs", BenchmarkCatalog.Recognise(["HumanEval_0_has_close_elements", "HumanEval_53_add"])[0].Name);
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class CSharpSandboxFixture : IAsyncLifetime
     public Task<ExecutionResult> RunAsync(string program, TimeSpan? timeout = null) =>
         Runner!.RunAsync(new ExecutionRequest(program, timeout ?? NormalTimeout));
 
+    public static string DatasetPath => Path.Combine(Testing.TestPaths.SharedDatasets, "multipl-e-humaneval-cs", "humaneval-cs-reworded.jsonl");
+
     /// <summary>A MultiPL-E problem's program with <paramref name="body"/> as the completion, put together as MultiPL-E does.</summary>
     public static string MultiPLEProgram(string name, string body)
     {

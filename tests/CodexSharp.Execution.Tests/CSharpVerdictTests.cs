@@ -51,6 +51,15 @@ public sealed class CSharpVerdictTests(CSharpSandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_completion_that_uses_up_its_cpu_limit_times_out_before_the_wall_clock_limit()
+    {
+        var program = CSharpSandboxFixture.MultiPLEProgram("HumanEval_55_fib", "        while (n > 0) { n = n | 1; }\n        return n;");
+        var result = await sandbox.Runner!.RunAsync(new Core.Execution.ExecutionRequest(program, TimeSpan.FromSeconds(30)) { CpuLimit = TimeSpan.FromSeconds(1) });
+        Assert.True(result.Result == "timed out", result.Result);
+        Assert.True(result.Duration < TimeSpan.FromSeconds(20), result.Duration.ToString());
+    }
+
+    [Fact]
     public async Task A_program_that_exits_early_with_status_0_has_not_passed()
     {
         var result = await sandbox.RunAsync(CSharpSandboxFixture.MultiPLEProgram("HumanEval_55_fib", "        Environment.Exit(0);\n        return 0;"));

@@ -75,7 +75,9 @@ internal static class EvaluateCommand
     private static string WriteCanonicalSamples(string folder, Core.Problems.ProblemSet problems, Core.Benchmarks.Benchmark benchmark)
     {
         var path = Path.Combine(folder, "canonical.jsonl");
-        JsonlFile.WriteAllAtomic(path, problems.Problems.Select(p => new JsonObject { ["task_id"] = p.TaskId, ["completion"] = benchmark.CanonicalCompletion(p) }));
+        // A problem without a reference solution (most of humaneval-cs: MultiPL-E has none for C#) is not checked.
+        JsonlFile.WriteAllAtomic(path, problems.Problems.Where(p => benchmark.CanonicalCompletion(p).Length > 0)
+            .Select(p => new JsonObject { ["task_id"] = p.TaskId, ["completion"] = benchmark.CanonicalCompletion(p) }));
         return path;
     }
 

@@ -9,12 +9,12 @@ public static class BenchmarkCatalog
         HumanEvalBenchmark.Plus,
         MbppBenchmark.Full,
         MbppBenchmark.Sanitized,
+        HumanEvalCSharpBenchmark.Instance,
     ];
 
     /// <summary>Names that are reserved in the data set catalog but have no benchmark in this build, with the reason.</summary>
     private static readonly Dictionary<string, string> NotBuiltIn = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["humaneval-cs"] = "its C# runner is not part of this build yet; `datasets fetch humaneval-cs` downloads and checks the file",
     };
 
     /// <summary>The default benchmark: HumanEval.</summary>

@@ -76,7 +76,7 @@ public sealed class CSharpProgramRunner : IProgramRunner
         {
             var outcome = await CompileAsync(request.Program, linked.Token);
             if (outcome.Image is null) return ExecutionResult.Fail(outcome.Error!, TimeSpan.Zero);
-            return await _dotnet.RunAsync(outcome.Image, request.Timeout, linked.Token);
+            return await _dotnet.RunAsync(outcome.Image, request.Timeout, request.CpuLimit, linked.Token);
         }
         finally
         {

@@ -62,17 +62,18 @@ internal sealed class SandboxedDotnet : IDisposable
 
     /// <summary>
     /// The command that runs one program: the sandbox, the run's nonce, then prlimit with the limits (CPU time as
-    /// a backstop a second past the wall-clock limit, which ends the program first) and dotnet.
+    /// a backstop a second past the wall-clock limit, which ends the program first, or the request's CPU limit,
+    /// rounded up to whole seconds) and dotnet.
     /// </summary>
-    public List<string> Command(string nonce, TimeSpan timeout)
+    public List<string> Command(string nonce, TimeSpan timeout, TimeSpan? cpuLimit = null)
     {
         var command = new List<string>(_sandbox) { "--setenv", ProgramHarness.NonceVariable, nonce, "--", _prlimit };
         if (_options.MemoryLimitBytes > 0) command.Add("--as=" + _options.MemoryLimitBytes);
         if (_options.MaxFileBytes > 0) command.Add("--fsize=" + _options.MaxFileBytes);
         if (_options.MaxProcesses > 0) command.Add("--nproc=" + _options.MaxProcesses);
         if (_options.MaxOpenFiles > 0) command.Add("--nofile=" + _options.MaxOpenFiles);
-        var cpuSeconds = (long)Math.Ceiling(timeout.TotalSeconds) + 1;
-        command.AddRange(["--cpu=" + cpuSeconds, "--core=0", "--", _dotnet, "exec", ProgramPath]);
+        var cpuSeconds = cpuLimit is { } cpu ? Math.Max(1, (long)Math.Ceiling(cpu.TotalSeconds)) : (long)Math.Ceiling(timeout.TotalSeconds) + 1;
+        command.AddRange([$"--cpu={cpuSeconds}:{cpuSeconds + 1}", "--core=0", "--", _dotnet, "exec", ProgramPath]);
         return command;
     }
 
@@ -97,10 +98,10 @@ internal sealed class SandboxedDotnet : IDisposable
     }
 
     /// <summary>Runs one compiled program and judges it; <paramref name="timeout"/> counts from the sandbox's start.</summary>
-    public async Task<ExecutionResult> RunAsync(byte[] image, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<ExecutionResult> RunAsync(byte[] image, TimeSpan timeout, TimeSpan? cpuLimit, CancellationToken cancellationToken)
     {
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var command = Command(nonce, timeout);
+        var command = Command(nonce, timeout, cpuLimit);
         var start = new ProcessStartInfo(command[0])
         {
             UseShellExecute = false,
@@ -180,6 +181,9 @@ internal sealed class SandboxedDotnet : IDisposable
             if (verdict == ProgramHarness.PassedWord) return ExecutionResult.Pass(duration);
             if (verdict.StartsWith(ProgramHarness.FailedWord + " ", StringComparison.Ordinal)) return ExecutionResult.Fail(verdict[(ProgramHarness.FailedWord.Length + 1)..], duration);
         }
+        // RLIMIT_CPU: the runtime does not act on SIGXCPU at the soft limit, so the kernel's SIGKILL at the hard
+        // limit ends it (nothing else in the sandbox sends SIGKILL but the program itself): used up its CPU time.
+        if (exitCode is 128 + 24 or 128 + 9) return ExecutionResult.Timeout(duration);
         return ExecutionResult.Fail(DescribeExit(exitCode, stderr), duration);
     }
 

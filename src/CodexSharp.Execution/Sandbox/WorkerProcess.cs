@@ -134,7 +134,21 @@ internal sealed class WorkerProcess : IAsyncDisposable
     {
         lock (_watch)
         {
-            if (_watchDeadline == 0 || Stopwatch.GetTimestamp() < _watchDeadline) return;
+            if (_watchDeadline == 0) return;
+            var early = _watchDeadline - Stopwatch.GetTimestamp();
+            if (early > 0)
+            {
+                // A timer may fire a little before the stopwatch deadline; wait out the rest instead of never again.
+                try
+                {
+                    _watchdog.Change(TimeSpan.FromSeconds((double)early / Stopwatch.Frequency) + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Disposed meanwhile.
+                }
+                return;
+            }
             _stalled = true;
         }
         try

@@ -73,7 +73,7 @@ public sealed class FunctionsBuilder(FunctionsOptions options, IProgramRunner ru
         var toRun = new List<Candidate>();
         foreach (var candidate in candidates)
         {
-            if (!seen.Add(Normalized(candidate.Problem.Prompt + candidate.Problem.CanonicalSolution))) candidate.Stats.Drop("duplicate");
+            if (!seen.Add(WhitespaceNormalizer.Normalize(candidate.Problem.Prompt + candidate.Problem.CanonicalSolution))) candidate.Stats.Drop("duplicate");
             else if (options.IsContaminated?.Invoke(candidate.Problem.Prompt + candidate.Problem.CanonicalSolution) == true) candidate.Stats.Drop("contaminated");
             else toRun.Add(candidate);
         }
@@ -262,9 +262,6 @@ public sealed class FunctionsBuilder(FunctionsOptions options, IProgramRunner ru
         };
         return new Problem(taskId, prompt, solution, test, entryPoint, row);
     }
-
-    /// <summary>Text with all whitespace runs made one space, for duplicate detection.</summary>
-    private static string Normalized(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private static JsonObject Totals(IEnumerable<SourceStats> sources)
     {

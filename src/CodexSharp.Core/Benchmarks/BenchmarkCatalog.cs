@@ -10,6 +10,8 @@ public static class BenchmarkCatalog
         MbppBenchmark.Full,
         MbppBenchmark.Sanitized,
         HumanEvalCSharpBenchmark.Instance,
+        EvalPlusBenchmark.HumanEvalPlus,
+        EvalPlusBenchmark.MbppPlus,
     ];
 
     /// <summary>Names that are reserved in the data set catalog but have no benchmark in this build, with the reason.</summary>

@@ -16,8 +16,11 @@ namespace CodexSharp.Core.Benchmarks;
 /// </summary>
 public sealed record ReferenceTime(double BaseSeconds, double PlusSeconds, double BaseLimitsSeconds, double PlusLimitsSeconds)
 {
-    /// <summary>EvalPlus's process limit of one phase: min(60 s, Σ per-input limits) + 1 s.</summary>
-    public static double PhaseBudget(double limitsSeconds) => Math.Min(60, limitsSeconds) + 1;
+    /// <summary>
+    /// The time a sample may take on all of one phase's inputs: EvalPlus's min(60 s, Σ per-input limits) + 1 s,
+    /// with the 60 s raised to twice the reference's own time when that is longer (as the harness does).
+    /// </summary>
+    public static double PhaseBudget(double referenceSeconds, double limitsSeconds) => Math.Min(Math.Max(60, 2 * referenceSeconds), limitsSeconds) + 1;
 
     /// <summary>
     /// The outer wall-clock limit of a sample's process: the reference's own runs twice over (it runs again in
@@ -26,11 +29,11 @@ public sealed record ReferenceTime(double BaseSeconds, double PlusSeconds, doubl
     /// meets it.
     /// </summary>
     [JsonIgnore]
-    public TimeSpan ProcessLimit => TimeSpan.FromSeconds(2 * (BaseSeconds + PlusSeconds) + PhaseBudget(BaseLimitsSeconds) + PhaseBudget(PlusLimitsSeconds) + 5);
+    public TimeSpan ProcessLimit => TimeSpan.FromSeconds(2 * (BaseSeconds + PlusSeconds) + PhaseBudget(BaseSeconds, BaseLimitsSeconds) + PhaseBudget(PlusSeconds, PlusLimitsSeconds) + 5);
 
     /// <summary>The same for the base inputs alone.</summary>
     [JsonIgnore]
-    public TimeSpan BaseOnlyLimit => TimeSpan.FromSeconds(2 * BaseSeconds + PhaseBudget(BaseLimitsSeconds) + 5);
+    public TimeSpan BaseOnlyLimit => TimeSpan.FromSeconds(2 * BaseSeconds + PhaseBudget(BaseSeconds, BaseLimitsSeconds) + 5);
 }
 
 /// <summary>

@@ -40,6 +40,8 @@ public sealed class EvalPlusCommandTests : IDisposable
         Assert.Equal("base+plus", summary["main_column"]!.GetValue<string>());
         Assert.Equal(0.5, summary["pass_at_k"]!["pass@1"]!["value"]!.GetValue<double>());
         Assert.Equal(1.0, summary["pass_at_k_by"]!["base"]!["pass@1"]!["value"]!.GetValue<double>());
+        Assert.StartsWith("EvalPlus's, measured in each sample's process: per input max(1 s, 4 x reference time)", summary["config"]!["time_limits"]!.GetValue<string>());
+        Assert.Equal("none", summary["config"]!["cpu_limit"]!.GetValue<string>());
     }
 
     [Fact]

@@ -44,6 +44,10 @@ public sealed partial class EvalPlusBenchmark : Benchmark
 
     public override string MainColumn => "base+plus";
 
+    public override string TimeLimitRule =>
+        "EvalPlus's, measured in each sample's process: per input max(1 s, 4 x reference time); per phase min(max(60 s, 2 x reference time), sum) + 1 s; "
+        + "the process 2 x reference time + both phase budgets + 5 s (reference times cached per problems file)";
+
     public override bool LooksLikeItsTaskId(string taskId) =>
         (Flavour == EvalPlusFlavour.HumanEval ? HumanEvalTaskId() : MbppTaskId()).IsMatch(taskId);
 

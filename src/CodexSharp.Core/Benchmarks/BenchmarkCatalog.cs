@@ -12,6 +12,7 @@ public static class BenchmarkCatalog
         HumanEvalCSharpBenchmark.Instance,
         EvalPlusBenchmark.HumanEvalPlus,
         EvalPlusBenchmark.MbppPlus,
+        AppsBenchmark.Instance,
     ];
 
     /// <summary>Names that are reserved in the data set catalog but have no benchmark in this build, with the reason.</summary>

@@ -53,6 +53,7 @@ public sealed class FineTuner
             Patience = best is null ? null : config.Patience,
             EvaluateAtStart = true,
             RowLength = sampler.MeanLength,
+            HeadFraction = examples.Train.Sum(e => (double)e.Target.Length) / examples.Train.Sum(e => (double)e.Length - 1),
             BatchDescription = $"whole examples up to {config.BatchTokens} tokens per step ({examples.Train.Count} training, {examples.Validation.Count} validation problems; task {config.Task})",
             WriteRecord = state => run.WriteRecord(Record(state, examples, model.Config, learningRate, lrSource, run), identity, examples.Sha256),
         };

@@ -36,6 +36,9 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
     /// <summary>Mean tokens per row, for the FLOPs per token (attention grows with it).</summary>
     public required int RowLength { get; init; }
 
+    /// <summary>The share of tokens whose loss counts, where the output head runs (1 without a mask).</summary>
+    public double HeadFraction { get; init; } = 1.0;
+
     /// <summary>How a step is made, for the progress display.</summary>
     public required string BatchDescription { get; init; }
 
@@ -48,7 +51,7 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
         var modelConfig = model.Config;
         var precision = Precision.Resolve(config.BFloat16, config.ForceBFloat16);
         var peak = MatmulPeak.Measure(precision.Type, quick: true);
-        var flopsPerToken = ModelFlops.PerToken(modelConfig, RowLength);
+        var flopsPerToken = ModelFlops.PerToken(modelConfig, RowLength, HeadFraction);
         var validate = batches.ValidationBatches > 0;
         var output = run.Directory;
 

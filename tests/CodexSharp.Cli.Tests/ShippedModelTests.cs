@@ -45,9 +45,12 @@ public sealed class ShippedModelTests : IDisposable
             var summary = JsonNode.Parse(File.ReadAllText(stem + "_results.summary.json"))!;
             var recorded = summary["tasks"]!.AsObject();
 
-            // Every task's samples are committed (n = 100), and the first eight tasks evaluate to the recorded counts.
+            // Every task's samples are committed, as many as the generation record says, and the first eight
+            // tasks evaluate to the recorded counts.
+            var record = JsonNode.Parse(File.ReadAllText(stem + ".config.json"))!;
+            Assert.Equal(temperature, record["temperature"]!.GetValue<double>().ToString(System.Globalization.CultureInfo.InvariantCulture));
             var all = JsonlFile.Read(stem + ".jsonl.gz").Select(r => r.Object).ToList();
-            Assert.Equal(164 * 100, all.Count);
+            Assert.Equal(164 * record["samples_per_task"]!.GetValue<int>(), all.Count);
             var tasks = all.Select(r => r["task_id"]!.GetValue<string>()).Distinct().Take(8).ToHashSet();
             var subset = _dir.File($"subset-{temperature}.jsonl");
             JsonlFile.WriteAllAtomic(subset, all.Where(r => tasks.Contains(r["task_id"]!.GetValue<string>())));

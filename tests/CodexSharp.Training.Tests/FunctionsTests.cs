@@ -179,6 +179,11 @@ public sealed class FunctionsTests : IAsyncLifetime, IDisposable
         Assert.True(split is not null, error);
         Assert.Equal("Count the items.\n  ", split.Value.Docstring);
         Assert.Equal("def helper(x):\n    return x\ndef count(items):\n", split.Value.Before);
+        // The docstring is the first string statement even when an import comes first (HumanEval/115).
+        var late = extractor.SplitDocstring("def fill(grid):\n    import math\n    \"\"\"Fill it.\"\"\"\n", "fill", out error);
+        Assert.True(late is not null, error);
+        Assert.Equal("Fill it.", late.Value.Docstring);
+        Assert.Equal("def fill(grid):\n    import math\n", late.Value.Before);
         Assert.Null(extractor.SplitDocstring("def count(items):\n  return 1 +\n", "count", out error));
         Assert.Equal("the prompt does not parse", error);
     }

@@ -5,8 +5,10 @@ namespace CodexSharp.Core.Datasets;
 /// <summary>
 /// Downloads catalog files once into a cache folder, checks their SHA-256, and serves them offline after
 /// that. A download whose bytes do not match is deleted and reported; a cached file is re-checked on use.
+/// With <paramref name="useWorkspaceCopies"/> (the command line's cache), a file missing from the cache is first
+/// looked for in the workspace's shared data sets (<see cref="WorkspaceCopy"/>), then downloaded.
 /// </summary>
-public sealed class DatasetCache(string directory, HttpClient http, string? mirror = null)
+public sealed class DatasetCache(string directory, HttpClient http, string? mirror = null, bool useWorkspaceCopies = false)
 {
     /// <summary>The cache folder: $CODEXSHARP_CACHE_DIR, else $XDG_CACHE_HOME/codexsharp, else ~/.cache/codexsharp.</summary>
     public static string DefaultDirectory()
@@ -25,7 +27,7 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
     public static string? DefaultMirror() => Environment.GetEnvironmentVariable("CODEXSHARP_DATASET_MIRROR") is { Length: > 0 } m ? m : null;
 
     /// <summary>The cache the command line uses: <see cref="DefaultDirectory"/> and <see cref="DefaultMirror"/>.</summary>
-    public static DatasetCache Default(HttpClient http) => new(DefaultDirectory(), http, DefaultMirror());
+    public static DatasetCache Default(HttpClient http) => new(DefaultDirectory(), http, DefaultMirror(), useWorkspaceCopies: true);
 
     public string Directory { get; } = directory;
 
@@ -69,7 +71,7 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
             File.Delete(path);
         }
         var url = mirror is not null ? MirrorAddress(mirror, entry.FileName)
-            : WorkspaceCopy(entry) is { } local ? new Uri(local) : entry.Url;
+            : useWorkspaceCopies && WorkspaceCopy(entry) is { } local ? new Uri(local) : entry.Url;
         if (!url.IsFile) log?.Report($"downloading {entry.Name} from {url}");
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + $".{Environment.ProcessId}.download";

@@ -182,10 +182,12 @@ def split_docstring(request):
     if not functions:
         return {"error": f"the prompt defines no function '{request['entry_point']}'"}
     function = functions[-1]
-    first = function.body[0]
-    if not (isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant)
-            and isinstance(first.value.value, str)):
+    # The docstring is the body's first string statement; HumanEval/115 puts an import before it.
+    strings = [n for n in function.body if isinstance(n, ast.Expr) and isinstance(getattr(n, "value", None), ast.Constant)
+               and isinstance(n.value.value, str)]
+    if not strings:
         return {"error": f"'{request['entry_point']}' has no docstring"}
+    first = strings[0]
     lines = prompt.splitlines(keepends=True)
     before = "".join(lines[:first.lineno - 1])
     after = "".join(lines[first.end_lineno:])

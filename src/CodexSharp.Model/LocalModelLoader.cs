@@ -10,9 +10,9 @@ namespace CodexSharp.Model;
 /// and <c>hf:DIR</c> (a Hugging Face GPT-2-family folder).</summary>
 public static class LocalModelLoader
 {
-    /// <summary>True when <paramref name="spec"/> is written as <c>local:DIR</c> or <c>hf:DIR</c>.</summary>
+    /// <summary>True when <paramref name="spec"/> is written as <c>local:DIR</c> or <c>hf:DIR</c>, or names a shipped model (<c>default</c>).</summary>
     public static bool IsLocalModel(string spec) =>
-        spec.StartsWith("local:", StringComparison.Ordinal) || spec.StartsWith("hf:", StringComparison.Ordinal);
+        spec.StartsWith("local:", StringComparison.Ordinal) || spec.StartsWith("hf:", StringComparison.Ordinal) || ModelSpec.ShippedModels.ContainsKey(spec.Trim());
 
     /// <summary>Parses <paramref name="spec"/> with <see cref="ModelSpec.Parse"/> and loads it.</summary>
     /// <exception cref="UserInputException">The text is not <c>local:DIR</c> or <c>hf:DIR</c>, or the folder is no checkpoint.</exception>

@@ -67,4 +67,27 @@ public sealed class DatasetsCommandTests : IDisposable
         Assert.Contains("the mirror folder has no HumanEval.jsonl.gz", missing.StandardError);
         Assert.DoesNotContain("   at ", missing.All);
     }
+
+    [Fact]
+    public async Task A_copy_in_the_workspace_shared_datasets_is_used_without_a_network()
+    {
+        var shared = Directory.CreateDirectory(_dir.File("shared/datasets/humaneval")).FullName;
+        var copy = Path.Combine(shared, "HumanEval.jsonl.gz");
+        var environment = new Dictionary<string, string?>
+        {
+            ["CODEXSHARP_CACHE_DIR"] = _dir.File("cache"),
+            ["CODEXSHARP_DATASET_MIRROR"] = "",
+            ["CODEXSHARP_SHARED_DATASETS"] = _dir.File("shared/datasets"),
+        };
+        // A file of that name that is not the published one is read, checked and refused.
+        File.WriteAllText(copy, "not the data set");
+        var wrong = await CodexSharpProcess.RunAsync(["datasets", "fetch", "humaneval"], environment: environment);
+        Assert.True(wrong.ExitCode == 1, wrong.ToString());
+        Assert.Contains($"{new Uri(copy)}, but its SHA-256 is", wrong.StandardError);
+
+        File.Copy(TestPaths.HumanEval, copy, overwrite: true);
+        var run = await CodexSharpProcess.RunAsync(["datasets", "fetch", "humaneval"], environment: environment);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Single(Directory.GetFiles(_dir.File("cache"), "HumanEval.jsonl.gz", SearchOption.AllDirectories));
+    }
 }

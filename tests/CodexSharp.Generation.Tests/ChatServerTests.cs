@@ -3,7 +3,7 @@ using CodexSharp.Core.Generation;
 using CodexSharp.Generation.Resilience;
 using CodexSharp.Generation.Specs;
 using CodexSharp.Generation.Tests.Fixtures;
-using CodexSharp.Generation.Tests.Servers;
+using CodexSharp.Testing;
 
 namespace CodexSharp.Generation.Tests;
 

@@ -5,7 +5,7 @@ using CodexSharp.Core.Generation;
 using CodexSharp.Generation.Completions;
 using CodexSharp.Generation.Resilience;
 using CodexSharp.Generation.Specs;
-using CodexSharp.Generation.Tests.Servers;
+using CodexSharp.Testing;
 
 namespace CodexSharp.Generation.Tests;
 

@@ -1,6 +1,6 @@
 using CodexSharp.Generation.Running;
 using CodexSharp.Generation.Tests.Fixtures;
-using CodexSharp.Generation.Tests.Servers;
+using CodexSharp.Testing;
 
 namespace CodexSharp.Generation.Tests;
 

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using CodexSharp.Core.Io;
 using CodexSharp.Generation.Running;
 using CodexSharp.Generation.Tests.Fixtures;
-using CodexSharp.Generation.Tests.Servers;
 using CodexSharp.Testing;
 
 namespace CodexSharp.Generation.Tests;

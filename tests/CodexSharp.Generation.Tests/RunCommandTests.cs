@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using CodexSharp.Generation.Tests.Fixtures;
-using CodexSharp.Generation.Tests.Servers;
+using CodexSharp.Testing;
 
 namespace CodexSharp.Generation.Tests;
 

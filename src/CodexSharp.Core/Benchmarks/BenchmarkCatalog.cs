@@ -10,6 +10,7 @@ public static class BenchmarkCatalog
         MbppBenchmark.Full,
         MbppBenchmark.Sanitized,
         HumanEvalCSharpBenchmark.Instance,
+        AppsBenchmark.Instance,
     ];
 
     /// <summary>Names that are reserved in the data set catalog but have no benchmark in this build, with the reason.</summary>

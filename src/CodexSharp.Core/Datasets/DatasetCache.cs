@@ -68,8 +68,9 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
             log?.Report($"{path}: cached copy is damaged; downloading again.");
             File.Delete(path);
         }
-        var url = mirror is null ? entry.Url : MirrorAddress(mirror, entry.FileName);
-        log?.Report($"downloading {entry.Name} from {url}");
+        var url = mirror is not null ? MirrorAddress(mirror, entry.FileName)
+            : WorkspaceCopy(entry) is { } local ? new Uri(local) : entry.Url;
+        if (!url.IsFile) log?.Report($"downloading {entry.Name} from {url}");
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + $".{Environment.ProcessId}.download";
         try
@@ -78,6 +79,7 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
             {
                 if (!File.Exists(url.LocalPath))
                     throw new DatasetDownloadException($"the mirror folder has no {entry.FileName} ({url.LocalPath}); put the file there, or add it with `codexsharp datasets add {entry.Name} FILE`.");
+                log?.Report($"{entry.Name}: copying {url.LocalPath}");
                 File.Copy(url.LocalPath, temp, overwrite: true);
             }
             else
@@ -103,6 +105,30 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    /// <summary>
+    /// A copy of the file in the workspace's shared data sets, so that a machine without a network needs no
+    /// download: a file of the entry's name in a sub-folder of <c>shared/datasets</c> found walking up from the
+    /// program's folder (or of <c>$CODEXSHARP_SHARED_DATASETS</c>). Its SHA-256 is checked like a download's.
+    /// </summary>
+    public static string? WorkspaceCopy(DatasetEntry entry)
+    {
+        var roots = new List<string>();
+        if (Environment.GetEnvironmentVariable("CODEXSHARP_SHARED_DATASETS") is { Length: > 0 } set) roots.Add(set);
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            roots.Add(Path.Combine(dir.FullName, "shared", "datasets"));
+        foreach (var root in roots.Where(System.IO.Directory.Exists))
+        {
+            var direct = Path.Combine(root, entry.FileName);
+            if (File.Exists(direct)) return Path.GetFullPath(direct);
+            foreach (var folder in System.IO.Directory.EnumerateDirectories(root))
+            {
+                var candidate = Path.Combine(folder, entry.FileName);
+                if (File.Exists(candidate)) return Path.GetFullPath(candidate);
+            }
+        }
+        return null;
     }
 
     /// <summary>The mirror's address for a file: http(s), file:// or an absolute folder path.</summary>

@@ -37,7 +37,33 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     }
 
     /// <summary>The forms a specification takes, for messages.</summary>
-    public const string Forms = "openai:MODEL@URL, chat:MODEL@URL, ollama:MODEL, local:DIR or hf:DIR";
+    public const string Forms = "openai:MODEL@URL, chat:MODEL@URL, ollama:MODEL, local:DIR, hf:DIR, default or default-docstring";
+
+    /// <summary>
+    /// The models that ship in the repository's <c>models/</c> folder, by the name <c>--model</c> accepts:
+    /// <c>default</c> is the Codex-S model, <c>default-docstring</c> its Codex-D sibling.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ShippedModels { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["default"] = "codexsharp-3m",
+        ["default-docstring"] = "codexsharp-3m-docstring",
+    };
+
+    /// <summary>
+    /// The folder that holds the shipped models: <c>$CODEXSHARP_MODELS</c> when set, else the first <c>models/</c>
+    /// folder found walking up from the program's own folder (the repository the program was built in).
+    /// </summary>
+    public static string? ShippedModelsDirectory(Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        if (environment("CODEXSHARP_MODELS") is { Length: > 0 } set) return Path.GetFullPath(set);
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var models = Path.Combine(dir.FullName, "models");
+            if (File.Exists(Path.Combine(models, ShippedModels["default"], "config.json"))) return models;
+        }
+        return null;
+    }
 
     /// <summary>True for checkpoints run in this process (<c>local:</c>, <c>hf:</c>).</summary>
     public bool IsLocal => Kind is ModelSpecKind.Local or ModelSpecKind.HuggingFace;
@@ -49,6 +75,12 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
         environment ??= Environment.GetEnvironmentVariable;
         var trimmed = text.Trim();
         if (trimmed.Length == 0) throw Error(text, "is empty");
+        if (ShippedModels.TryGetValue(trimmed, out var shipped))
+        {
+            var root = ShippedModelsDirectory(environment)
+                       ?? throw Error(text, "names the shipped model, but no models/ folder holding it was found above the program or in $CODEXSHARP_MODELS");
+            return new ModelSpec(ModelSpecKind.Local, Path.Combine(root, shipped), null, text);
+        }
         var colon = trimmed.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0) throw Error(text, "has no backend prefix");
         var scheme = trimmed[..colon].ToLowerInvariant();

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace CodexSharp.Generation.Tests.Servers;
+namespace CodexSharp.Testing;
 
 /// <summary>What the server does to one request instead of answering it well.</summary>
 public enum Fault

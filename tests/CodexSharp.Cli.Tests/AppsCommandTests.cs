@@ -30,7 +30,7 @@ public sealed class AppsCommandTests : IDisposable
             Fixtures.Sample("APPS/0001", "def add(a, b):\n    return a + b\n"),
             Fixtures.Sample("APPS/0001", "def add(a, b):\n    return a - b\n"),
         ]);
-        var run = await CodexSharpProcess.RunAsync(["evaluate", samples, "--dataset", "apps", "--problems", _problems, "--k", "1,2", "--no-report"]);
+        var run = await CodexSharpProcess.RunAsync(["evaluate", samples, "--dataset", "apps", "--problems", _problems, "--k", "1,2"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("filtered pass@k", run.StandardOutput);
         Assert.Contains("raw pass@k", run.StandardOutput);
@@ -45,6 +45,13 @@ public sealed class AppsCommandTests : IDisposable
         Assert.Equal(0.5, summary["pass_at_k"]!["pass@1"]!["value"]!.GetValue<double>(), 9);
         // 0000: both pass the public example, one passes all (1/2); 0001: only the right one passes the public case (1).
         Assert.Equal(0.75, summary["pass_at_k_by"]!["filtered pass@k"]!["pass@1"]!["value"]!.GetValue<double>(), 9);
+
+        // The report evaluate writes reads the APPS folder through the benchmark and shows both tables.
+        Assert.DoesNotContain("left out", run.All);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir.File("samples.jsonl_report"), "report.json")))!["runs"]![0]!;
+        Assert.Equal("apps", report["benchmark"]!.GetValue<string>());
+        Assert.Equal(0.75, report["pass_at_k_by"]!["filtered pass@k"]!["1"]!["value"]!.GetValue<double>(), 9);
+        Assert.Contains("\nQUESTION:\nAdd.\ndef add(a, b):\n\nUse Call-Based format\nANSWER:\n", File.ReadAllText(Path.Combine(_dir.File("samples.jsonl_report"), "report.html")));
     }
 
     [Fact]

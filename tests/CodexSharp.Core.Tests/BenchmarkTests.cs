@@ -13,9 +13,10 @@ public sealed class BenchmarkTests
     private static string SanitizedMbpp => Path.Combine(TestPaths.SharedDatasets, "mbpp", "sanitized-mbpp.json");
 
     [Fact]
-    public void Humanevalplus_is_the_originfmt_file_run_the_humaneval_way()
+    public void Humanevalplus_originfmt_is_the_originfmt_file_run_the_humaneval_way()
     {
-        var benchmark = BenchmarkCatalog.Find("humanevalplus");
+        var benchmark = BenchmarkCatalog.Find("humanevalplus-originfmt");
+        Assert.IsType<HumanEvalBenchmark>(benchmark);
         Assert.Equal("HumanEvalPlus-OriginFmt.jsonl.gz", benchmark.Published!.FileName);
         var problems = benchmark.Load(Path.Combine(TestPaths.SharedDatasets, "humanevalplus", "HumanEvalPlus-OriginFmt.jsonl.gz"));
         Assert.Equal(164, problems.Count);
@@ -59,6 +60,6 @@ public sealed class BenchmarkTests
         var config = new EvaluationConfig { SamplesPath = samples, Problems = ProblemSet.Load(TestPaths.HumanEval), Settings = new EvaluationSettings { Workers = 1 } };
         await using var runner = new ScriptedRunner();
         var error = await Assert.ThrowsAsync<UserInputException>(() => new Evaluator(runner).RunAsync(config));
-        Assert.Contains("look like mbpp or mbpp-sanitized task ids: pass --dataset mbpp", error.Message);
+        Assert.Contains("look like mbpp or mbpp-sanitized or mbppplus task ids: pass --dataset mbpp", error.Message);
     }
 }

@@ -77,7 +77,7 @@ public sealed class ReportInBrowserTests
     }
 
     /// <summary>The page's text equals the JSON value at <paramref name="pointer"/>, to the precision shown.</summary>
-    private static void AssertShownValue(JsonNode json, string pointer, string text)
+    internal static void AssertShownValue(JsonNode json, string pointer, string text)
     {
         var node = json;
         foreach (var part in pointer.Split('/').Skip(1).Select(p => p.Replace("~1", "/").Replace("~0", "~")))

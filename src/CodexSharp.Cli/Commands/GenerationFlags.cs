@@ -132,7 +132,7 @@ internal sealed class GenerationFlags
         var outPath = config.SamplesPath;
         var spec = config.Model;
         var factory = new CodeGeneratorFactory(
-            localModels: local => LocalModelGenerator.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16 }),
+            localModels: local => WritesCode(LocalModelGenerator.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16 }), local.Text),
             notice: Warn,
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, config.Backend);
@@ -166,6 +166,14 @@ internal sealed class GenerationFlags
         if (summary.Failed.Count > 0)
             Warn($"{summary.Failed.Count} of {tasks.Count} task(s) were not generated ({Names(summary.Failed.Select(f => f.TaskId))}); the server's reasons are under failed_tasks in {recordPath}; running the same command again retries them.");
         return new GenerationOutcome(problems, outPath, source, benchmark, summary);
+    }
+
+    /// <summary>Refuses a Codex-D model (fine-tuned with --task docstring): it writes docstrings, not code.</summary>
+    private static LocalModelGenerator WritesCode(LocalModelGenerator generator, string spec)
+    {
+        if (generator.Model.Config.Task != "docstring") return generator;
+        generator.Dispose();
+        throw new UserInputException($"--model {spec}: is a Codex-D model (fine-tuned with --task docstring) and writes docstrings, not code; use generate --task docstring --samples FILE with it");
     }
 
     /// <summary>Says how the last run of a file that is being continued ended (a killed run reads as interrupted).</summary>

@@ -12,7 +12,7 @@ internal static class ReportCommand
     {
         var results = new Argument<FileInfo[]>("results") { Description = "Results files (SAMPLES_results.jsonl) with their summary and record beside them; two are compared, runs of one model at several temperatures are plotted against temperature.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for report.html, report.json and plots/ (default: NAME_report beside the first results file)." };
-        var problems = new Option<FileInfo?>("--problems") { Description = "The problems file, when the one the evaluation record names is gone (prompts, canonical solutions for BLEU, chain lengths)." };
+        var problems = new Option<FileInfo?>("--problems") { Description = "The problems file (an APPS folder for apps runs), when the one the evaluation record names is gone (prompts, canonical solutions for BLEU, chain lengths); it is read as the run's benchmark reads it." };
         var ks = new Option<string?>("--k") { Description = "The k of pass@k in the summary tables, comma-separated (default: 1,10,100, those the runs have samples for)." };
         var command = new Command("report", "Write an HTML report of evaluated runs: pass@k curves, failure classes, ranking, BLEU, comparisons, temperature.")
         {

@@ -21,8 +21,7 @@ internal sealed class TrainingProgressView : ITrainingObserver
         maxSteps = plan.MaxSteps;
         var from = plan.FirstStep == 0 ? "from step 0" : $"continuing from the checkpoint of step {plan.FirstStep}";
         if (plan.PrecisionNote is not null) Console.Error.WriteLine($"warning: {plan.PrecisionNote}");
-        Console.WriteLine($"training {plan.ParameterCount / 1e6:F1}M parameters, {from} to {plan.MaxSteps}: {plan.BatchRows} rows × {plan.BlockSize} tokens per step " +
-                          $"({plan.BatchRows / plan.MicroBatchRows} micro-batches of {plan.MicroBatchRows}), {plan.Precision}, matmul peak {plan.PeakGflops:F0} GFLOP/s");
+        Console.WriteLine($"training {plan.ParameterCount / 1e6:F1}M parameters, {from} to {plan.MaxSteps}: {plan.Batch}, {plan.Precision}, matmul peak {plan.PeakGflops:F0} GFLOP/s");
     }
 
     public void Stepped(StepReport step)
@@ -45,7 +44,13 @@ internal sealed class TrainingProgressView : ITrainingObserver
 
     public void Finished(TrainingSummary summary, string directory)
     {
-        var status = summary.Status == "time limit" ? $"stopped at the time limit after step {summary.Steps}" : $"done: {summary.Steps} steps";
+        var status = summary.Status switch
+        {
+            "time limit" => $"stopped at the time limit after step {summary.Steps}",
+            "early stop" => $"stopped early after step {summary.Steps} (validation loss stopped improving)",
+            _ => $"done: {summary.Steps} steps",
+        };
+        if (summary.BestStep is { } best) status += $"; kept the best model, of step {best} (val loss {summary.BestValidationLoss:F4})";
         var loss = summary.LastTrainLoss is { } l ? $", train loss {l:F4}" : "";
         var val = summary.LastValidationLoss is { } v ? $", val loss {v:F4}" : "";
         Console.WriteLine($"{status}, {summary.Tokens:N0} tokens{loss}{val}; use it as local:{directory}");

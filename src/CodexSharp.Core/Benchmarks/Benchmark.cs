@@ -61,6 +61,9 @@ public abstract class Benchmark
 
     /// <summary>What the main pass@k table measures, as its column title. Default: "pass@k".</summary>
     public virtual string MainColumn => "pass@k";
+
+    /// <summary>The benchmark's own time-limit rule, recorded in the summary, when it sets its limits itself (no --timeout, no CPU limit). Default: null, the run's.</summary>
+    public virtual string? TimeLimitRule => null;
 }
 
 /// <summary>The languages a benchmark's programs are written in; each has one runner.</summary>

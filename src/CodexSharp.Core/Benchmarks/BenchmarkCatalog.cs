@@ -10,6 +10,8 @@ public static class BenchmarkCatalog
         MbppBenchmark.Full,
         MbppBenchmark.Sanitized,
         HumanEvalCSharpBenchmark.Instance,
+        EvalPlusBenchmark.HumanEvalPlus,
+        EvalPlusBenchmark.MbppPlus,
         AppsBenchmark.Instance,
     ];
 

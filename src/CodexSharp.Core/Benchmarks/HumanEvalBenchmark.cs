@@ -20,7 +20,7 @@ public sealed partial class HumanEvalBenchmark : Benchmark
     /// HumanEval way (the whole test in one program per sample).
     /// </summary>
     public static HumanEvalBenchmark Plus { get; } =
-        new("humanevalplus", "HumanEval+ v0.1.10 (EvalPlus), its many extra tests written as HumanEval check() functions");
+        new("humanevalplus-originfmt", "HumanEval+ v0.1.10 (EvalPlus), its many extra tests written as HumanEval check() functions");
 
     private HumanEvalBenchmark(string name, string description)
     {

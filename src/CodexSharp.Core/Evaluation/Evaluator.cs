@@ -322,8 +322,8 @@ public sealed class Evaluator
             ["memory_mb"] = options.Settings.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["time_limits"] = options.Settings.Calibration is { } c
                 ? $"calibrated: {c.Factor}x slowest of {c.Runs} canonical runs, clamped to [{c.Floor.TotalSeconds}, {c.Ceiling.TotalSeconds}] s"
-                : "fixed",
-            ["cpu_limit"] = options.Settings.CpuLimitRule,
+                : options.Benchmark.TimeLimitRule ?? "fixed",
+            ["cpu_limit"] = options.Benchmark.TimeLimitRule is null ? options.Settings.CpuLimitRule : "none",
             ["rerun_timeouts"] = options.Settings.ResolvedRerunTimeouts ? "yes" : "no",
             ["ks"] = string.Join(",", options.Settings.Ks),
             ["benchmark"] = options.Benchmark.Name,

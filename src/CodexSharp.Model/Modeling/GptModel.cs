@@ -64,8 +64,11 @@ public sealed class GptModel : nn.Module
     /// <param name="lastOnly">Return (B, 1, V) for the last position only, skipping the head for the rest.</param>
     /// <param name="groups">Rows grouped by left padding (the sampler's batches): attention then covers each row's real
     /// positions only and a row's logits do not depend on the others; <paramref name="mask"/> is not used.</param>
-    /// <returns>(B, T, V) float32 logits, or (B, 1, V).</returns>
-    public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, KvCache? cache = null, bool lastOnly = false, RowGroups? groups = null)
+    /// <param name="only">(N) int64 indices of positions in the flattened (B·T) batch: return (N, V) logits for those only,
+    /// skipping the head elsewhere (a loss on a few positions of each row, as fine-tuning's, needs no more).</param>
+    /// <returns>(B, T, V) float32 logits, (B, 1, V), or (N, V).</returns>
+    public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, KvCache? cache = null, bool lastOnly = false, RowGroups? groups = null,
+        Tensor? only = null)
     {
         var steps = tokens.shape[1];
         var start = cache?.Length ?? 0;
@@ -80,7 +83,9 @@ public sealed class GptModel : nn.Module
         using var x = transformer.Forward(tokens, positions ?? defaultPositions!, mask ?? offsetMask, cache, groups); // (B, T, C)
         cache?.Advance((int)steps);
         using var last = lastOnly ? x.narrow(1, steps - 1, 1) : null; // (B, 1, C)
-        var logits = Head(last ?? x); // (B, T, V)
+        using var flat = only is null ? null : x.reshape(-1, x.shape[2]); // (B·T, C)
+        using var picked = only is null ? null : flat!.index_select(0, only); // (N, C)
+        var logits = Head(picked ?? last ?? x); // (B, T, V) or (N, V)
         if (logits.dtype == ScalarType.Float32) return logits;
         using (logits) return logits.to(ScalarType.Float32);
     }

@@ -33,10 +33,11 @@ public static partial class FailureClasses
     public static string Classify(bool passed, string result, IReadOnlyCollection<string>? testLiterals)
     {
         if (passed) return Passed;
-        if (result == "timed out") return TimedOut;
+        if (result.StartsWith("timed out", StringComparison.Ordinal)) return TimedOut; // APPS adds "on test N of M"
         var message = result.StartsWith("failed:", StringComparison.Ordinal) ? result["failed:".Length..].Trim() : result.Trim();
-        if (message.Length == 0) return Assertion;
+        if (message.Length == 0 || message.StartsWith("wrong answer", StringComparison.Ordinal)) return Assertion; // APPS: the output was not the expected one
         if (message.StartsWith("the program was killed by", StringComparison.Ordinal)) return Killed;
+        message = AppsTally().Replace(AppsPrefix().Replace(message, ""), ""); // APPS: "runtime error on test 1 of 8: NameError: ... (0 of 8 passed)"
         if (SyntaxPattern().IsMatch(message)) return SyntaxError;
         if (NamePattern().IsMatch(message)) return NameError;
         if (TypePattern().IsMatch(message)) return TypeError;
@@ -47,6 +48,12 @@ public static partial class FailureClasses
     /// <summary>The string literals of Python test code (simple quoted strings, escapes kept as written).</summary>
     public static IReadOnlyCollection<string> LiteralsOf(string test) =>
         LiteralPattern().Matches(test).Select(m => m.Groups[2].Value).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+
+    [GeneratedRegex(@"^(?:runtime error(?: on (?:test \d+ of \d+|public example \d+))?|compile error): (?:[A-Za-z_][\w.]*: )?")]
+    private static partial Regex AppsPrefix();
+
+    [GeneratedRegex(@" \(\d+ of \d+ passed\)$")]
+    private static partial Regex AppsTally();
 
     [GeneratedRegex(@"(""|')((?:(?!\1)[^\\\n]|\\.)*)\1")]
     private static partial Regex LiteralPattern();

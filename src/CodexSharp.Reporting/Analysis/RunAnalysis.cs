@@ -53,7 +53,7 @@ public static class RunAnalysis
                 classes[verdict]++;
             }
             double? meanPassing = null, meanFailing = null;
-            if (problem is not null)
+            if (problem is not null && problem.CanonicalSolution.Length > 0) // humaneval-cs has reference solutions for a few problems only
             {
                 var scored = samples.Select(s => (s.Passed, Bleu: SentenceBleu.Score(s.Completion, problem.CanonicalSolution))).ToList();
                 bleuPassing.AddRange(scored.Where(x => x.Passed).Select(x => x.Bleu));
@@ -89,12 +89,40 @@ public static class RunAnalysis
             PassAtK = passAtK,
             FailureClasses = classes,
             Ranking = Ranking(byTask.Select(g => g.ToList()).ToList(), minN),
-            Bleu = run.Problems is null ? null : Bleu(bleuPassing, bleuFailing, rows),
+            Benchmark = run.Benchmark.Name,
+            MainColumn = run.Summary?["main_column"] is System.Text.Json.Nodes.JsonValue main && main.TryGetValue<string>(out var column) ? column : "pass@k",
+            PassAtKBy = OtherColumns(run.Summary),
+            Bleu = bleuPassing.Count + bleuFailing.Count == 0 ? null : Bleu(bleuPassing, bleuFailing, rows),
             Chains = Chains(rows),
             ProblemRows = rows.OrderBy(r => r.PassRate).ThenBy(r => r.TaskId, StringComparer.Ordinal).ToList(),
         };
         return new AnalyzedRun(run, report, examples, perProblemCurves);
     }
+
+    /// <summary>
+    /// The pass@k tables the summary holds beside the main one (APPS's "filtered pass@k", EvalPlus's base
+    /// and plus): column → k → estimate, as evaluate computed them; null when there are none.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, Estimate>>? OtherColumns(System.Text.Json.Nodes.JsonObject? summary)
+    {
+        if (summary?["pass_at_k_by"] is not System.Text.Json.Nodes.JsonObject columns) return null;
+        var result = new Dictionary<string, IReadOnlyDictionary<string, Estimate>>(StringComparer.Ordinal);
+        foreach (var (column, table) in columns)
+        {
+            if (table is not System.Text.Json.Nodes.JsonObject estimates) continue;
+            var values = new Dictionary<string, Estimate>(StringComparer.Ordinal);
+            foreach (var (name, e) in estimates)
+            {
+                if (!name.StartsWith("pass@", StringComparison.Ordinal) || Number(e?["value"]) is not { } value) continue;
+                values[name["pass@".Length..]] = new Estimate(value, new Interval(Number(e?["ci95"]?["low"]) ?? double.NaN, Number(e?["ci95"]?["high"]) ?? double.NaN));
+            }
+            result[column] = values;
+        }
+        return result.Count == 0 ? null : result;
+    }
+
+    private static double? Number(System.Text.Json.Nodes.JsonNode? node) =>
+        node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
     /// <summary>k as report.json names it: "1", "10", ...</summary>
     public static string Key(int k) => k.ToString(CultureInfo.InvariantCulture);

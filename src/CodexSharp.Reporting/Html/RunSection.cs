@@ -13,7 +13,7 @@ internal static class RunSection
         var r = run.Report;
         var n = (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         h.Raw($"<section id=\"run-{n}\" class=\"run\"><h2>").Text($"Run {n}: {r.Name}").Raw("</h2><p class=\"meta\">").Text(r.ResultsPath)
-            .Raw(r.Model is null ? "" : " · model ").Text(r.Model).Raw("</p>\n");
+            .Raw(r.Model is null ? "" : " · model ").Text(r.Model).Raw(" · benchmark ").Text(r.Benchmark).Raw("</p>\n");
 
         h.Raw("<h3>Why samples failed</h3><div class=\"grid2\">");
         ReportPage.Figure(h, svg[$"failures-{n}"], "Failed samples by class (read from the verdict text; see the notes at the end).");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core;
+using CodexSharp.Core.Benchmarks;
 using CodexSharp.Core.Io;
 using CodexSharp.Core.Problems;
 
@@ -33,6 +34,9 @@ public sealed record EvaluatedRun
     /// <summary>The problems, when the file the record names (or the one given) could be read.</summary>
     public ProblemSet? Problems { get; init; }
 
+    /// <summary>The benchmark the run was evaluated on (the summary names it), which reads its problems.</summary>
+    public required Benchmark Benchmark { get; init; }
+
     /// <summary>The model the samples came from, as the generation record names it.</summary>
     public string? Model => GenerationRecord?["model_spec"]?.GetValue<string>() ?? EvaluationRecord?["config"]?["run_info"]?["model"]?.GetValue<string>();
 
@@ -51,7 +55,8 @@ public sealed record EvaluatedRun
         var record = ReadJson(OutputPaths.Config(resultsPath), warn);
         var samplesPath = record?["samples"]?["path"]?.GetValue<string>();
         var generation = samplesPath is null ? null : ReadJson(OutputPaths.Config(samplesPath), warn);
-        var problems = LoadProblems(resultsPath, problemsPath ?? record?["problems"]?["path"]?.GetValue<string>(), record?["problems"]?["sha256"]?.GetValue<string>(), problemsPath is not null, warn);
+        var benchmark = BenchmarkOf(summary, samples);
+        var problems = LoadProblems(resultsPath, benchmark, problemsPath ?? record?["problems"]?["path"]?.GetValue<string>(), record?["problems"]?["sha256"]?.GetValue<string>(), problemsPath is not null, warn);
         return new EvaluatedRun
         {
             ResultsPath = resultsPath,
@@ -61,6 +66,7 @@ public sealed record EvaluatedRun
             EvaluationRecord = record,
             GenerationRecord = generation,
             Problems = problems,
+            Benchmark = benchmark,
         };
     }
 
@@ -106,20 +112,40 @@ public sealed record EvaluatedRun
         }
     }
 
-    private static ProblemSet? LoadProblems(string resultsPath, string? path, string? sha256, bool given, Action<string> warn)
+    /// <summary>
+    /// The benchmark the summary names (evaluate writes it under config.benchmark); for a run without one, the
+    /// benchmark its task ids look like, else HumanEval.
+    /// </summary>
+    private static Benchmark BenchmarkOf(JsonObject? summary, IReadOnlyList<ResultSample> samples)
+    {
+        if (summary?["config"]?["benchmark"] is JsonValue v && v.TryGetValue<string>(out var name) && BenchmarkCatalog.TryFind(name) is { } named) return named;
+        return BenchmarkCatalog.Recognise(samples.Select(s => s.TaskId).Distinct(StringComparer.Ordinal).ToList()).FirstOrDefault() ?? BenchmarkCatalog.Default;
+    }
+
+    /// <summary>The run's problems, read by its benchmark (a file, or a folder for APPS); null with a warning when they cannot be read.</summary>
+    private static ProblemSet? LoadProblems(string resultsPath, Benchmark benchmark, string? path, string? sha256, bool given, Action<string> warn)
     {
         if (path is null)
         {
             warn($"{resultsPath}: no record names its problems file (give --problems); prompts and BLEU are left out.");
             return null;
         }
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             if (given) throw new UserInputException($"--problems: {path}: no such file.");
             warn($"{resultsPath}: its problems file {path} is gone (give --problems); prompts and BLEU are left out.");
             return null;
         }
-        var problems = ProblemSet.Load(path);
+        ProblemSet problems;
+        try
+        {
+            problems = benchmark.Load(path);
+        }
+        catch (UserInputException e) when (!given)
+        {
+            warn($"{resultsPath}: its problems {path} cannot be read as {benchmark.Name} problems ({e.Message}); prompts and BLEU are left out.");
+            return null;
+        }
         if (sha256 is not null && !given && problems.Sha256 != sha256)
             warn($"{path} changed since {resultsPath} was evaluated (SHA-256 differs); its prompts and solutions may not be the ones evaluated.");
         return problems;

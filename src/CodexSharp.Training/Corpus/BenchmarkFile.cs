@@ -99,74 +99,9 @@ internal sealed partial class BenchmarkFile
         return b == '[';
     }
 
-    /// <summary>
-    /// JSON Lines as Python's json module writes them: EvalPlus's MBPP+ has bare <c>NaN</c> and <c>-Infinity</c>
-    /// in its test inputs, which are not JSON; outside strings they are read as null (only strings are used here).
-    /// </summary>
-    private static IEnumerable<(long Line, JsonObject Row)> ReadLines(string path)
-    {
-        using var reader = new Utf8LineReader(JsonlFile.OpenStream(path));
-        long line = 0;
-        while (true)
-        {
-            string? text;
-            try
-            {
-                text = reader.ReadLine();
-            }
-            catch (System.Text.DecoderFallbackException)
-            {
-                throw UserInputException.At(path, line + 1, null, "the bytes are not valid UTF-8.");
-            }
-            catch (InvalidDataException e)
-            {
-                throw new UserInputException($"{path}: the gzip data is damaged or incomplete ({e.Message.TrimEnd('.')}).");
-            }
-            if (text is null) yield break;
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            JsonNode? node;
-            try
-            {
-                node = JsonNode.Parse(PythonLiteralsAsNull(text));
-            }
-            catch (JsonException e)
-            {
-                throw UserInputException.At(path, line, null, $"not valid JSON ({e.Message})");
-            }
-            yield return (line, node as JsonObject ?? throw UserInputException.At(path, line, null, "not a JSON object"));
-        }
-    }
-
-    /// <summary>Replaces the bare words NaN, Infinity and -Infinity outside strings with null.</summary>
-    internal static string PythonLiteralsAsNull(string json)
-    {
-        if (!json.Contains("NaN", StringComparison.Ordinal) && !json.Contains("Infinity", StringComparison.Ordinal)) return json;
-        var builder = new System.Text.StringBuilder(json.Length);
-        var inString = false;
-        for (var i = 0; i < json.Length; i++)
-        {
-            var c = json[i];
-            if (inString)
-            {
-                builder.Append(c);
-                if (c == '\\' && i + 1 < json.Length) builder.Append(json[++i]);
-                else if (c == '"') inString = false;
-                continue;
-            }
-            if (c == '"') inString = true;
-            var rest = json.AsSpan(i);
-            var word = rest.StartsWith("NaN") ? 3 : rest.StartsWith("Infinity") ? 8 : rest.StartsWith("-Infinity") ? 9 : 0;
-            if (word > 0)
-            {
-                builder.Append("null");
-                i += word - 1;
-                continue;
-            }
-            builder.Append(c);
-        }
-        return builder.ToString();
-    }
+    /// <summary>JSON Lines as Python's json module writes them (MBPP+ has bare NaN and -Infinity in its inputs; only strings are used here).</summary>
+    private static IEnumerable<(long Line, JsonObject Row)> ReadLines(string path) =>
+        PythonJsonLines.Read(path).Select(row => (row.Line, row.Object));
 
     private static IEnumerable<(long Line, JsonObject Row)> ReadArray(string path)
     {

@@ -94,6 +94,18 @@ public sealed class FunctionExtractor : IDisposable
         return ((string)answer["before"]!, (string)answer["docstring"]!, (string)answer["after"]!);
     }
 
+    /// <summary>
+    /// Checks a fine-tuning example: prompt + solution must parse and define the entry point. With
+    /// <paramref name="docstring"/> the prompt is also split around the entry point's docstring (as
+    /// <see cref="SplitDocstring"/>). On failure: why, and the field to blame.
+    /// </summary>
+    public (string? Error, string? Field, (string Before, string Docstring, string After)? Split) CheckExample(string prompt, string solution, string entryPoint, bool docstring)
+    {
+        var answer = Ask(new JsonObject { ["kind"] = "check_example", ["prompt"] = prompt, ["solution"] = solution, ["entry_point"] = entryPoint, ["docstring"] = docstring });
+        if (answer["error"] is { } error) return ((string)error!, (string?)answer["field"], null);
+        return docstring ? (null, null, ((string)answer["before"]!, (string)answer["docstring"]!, (string)answer["after"]!)) : (null, null, null);
+    }
+
     private JsonObject Ask(JsonObject request)
     {
         Send(request);

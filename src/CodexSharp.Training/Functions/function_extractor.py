@@ -10,6 +10,8 @@ sandbox. Requests:
          the entry point is the last top-level function of C that the tests call
   {"kind": "split_docstring", "prompt": P, "entry_point": E}
       -> {"before": code before E's docstring, "docstring": its text, "after": code after it}, or "error"
+  {"kind": "check_example", "prompt": P, "solution": S, "entry_point": E, "docstring": bool}
+      -> {} when P + S parses and defines E (with split_docstring's fields when asked), or "error" and "field"
 """
 import ast
 import builtins
@@ -183,6 +185,26 @@ def split_docstring(request):
     return {"before": before, "docstring": first.value.value, "after": after}
 
 
+def check_example(request):
+    """A fine-tuning example: prompt + solution must parse and define the entry point."""
+    entry = request["entry_point"]
+    try:
+        tree = ast.parse(request["prompt"] + request["solution"])
+    except SyntaxError as e:
+        return {"error": f"the prompt followed by it does not parse as Python: {e.msg} (line {e.lineno})",
+                "field": "canonical_solution"}
+    except (ValueError, RecursionError, MemoryError) as e:
+        return {"error": f"the prompt followed by it does not parse as Python: {e}", "field": "canonical_solution"}
+    if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == entry for n in ast.walk(tree)):
+        return {"error": f"prompt + canonical_solution define no function '{entry}'", "field": "entry_point"}
+    if not request.get("docstring"):
+        return {}
+    answer = split_docstring({"prompt": request["prompt"], "entry_point": entry})
+    if "error" in answer:
+        answer["field"] = "prompt"
+    return answer
+
+
 def main():
     out = sys.stdout
     for line in sys.stdin:
@@ -192,6 +214,10 @@ def main():
             for row in found:
                 out.write(json.dumps(row) + "\n")
             out.write(json.dumps({"kind": "done", "path": request["path"], "dropped": dropped}) + "\n")
+        elif request["kind"] == "check_example":
+            answer = check_example(request)
+            answer.update({"kind": "check_example"})
+            out.write(json.dumps(answer) + "\n")
         elif request["kind"] == "split_docstring":
             answer = split_docstring(request)
             answer.update({"kind": "split_docstring"})

@@ -5,8 +5,16 @@ namespace CodexSharp.Training.Training;
 /// T + 1 consecutive ids. The start of (step, micro-batch, row) is a hash of those numbers and the seed, so the
 /// sampler has no state besides the step: a resumed run draws exactly the windows the uninterrupted run would.
 /// </summary>
-public sealed class BlockSampler(TokenData data, int blockSize, long seed)
+public sealed class BlockSampler(TokenData data, int blockSize, long seed, int batchRows = 1, int microRows = 1, int evalBatches = 0) : IBatchSource
 {
+    public IReadOnlyList<TrainingBatch> Train(int step) =>
+        Enumerable.Range(0, batchRows / microRows).Select(i => Train(step, i, microRows)).ToList();
+
+    /// <summary>Evaluations read <c>evalBatches</c> micro-batches of val.bin, or none when it holds less than a block.</summary>
+    public int ValidationBatches => data.ValidationTokens > blockSize ? evalBatches : 0;
+
+    public TrainingBatch Validation(int index) => Validation(index, evalBatches, microRows);
+
     /// <summary>The windows of one micro-batch of the training split.</summary>
     public TrainingBatch Train(int step, int microBatch, int rows)
     {

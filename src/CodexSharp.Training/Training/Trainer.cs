@@ -1,28 +1,21 @@
-using System.Diagnostics;
-using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core;
-using CodexSharp.Core.Io;
 using CodexSharp.Model;
 using CodexSharp.Model.Modeling;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CodexSharp.Training.Training;
 
-/// <summary>How a run ended.</summary>
-public sealed record TrainingSummary(int Steps, long Tokens, double? LastTrainLoss, double? LastValidationLoss, string Status, TrainingTimes Times);
-
-/// <summary>Seconds spent in each part of the steps this process ran.</summary>
-public sealed record TrainingTimes(double Data, double Forward, double Backward, double Optimizer, double Evaluation, double Checkpoint);
-
 /// <summary>
-/// The training loop (nanoGPT-style): each step draws random windows of the token stream, accumulates gradients
-/// over micro-batches to the token batch, clips the global norm, and takes one AdamW step on the warm-up + cosine
-/// schedule. Evaluates, checkpoints and appends to metrics.jsonl as it goes; a re-run continues exactly.
+/// Pretraining (nanoGPT-style): each step draws random windows of the token stream (<see cref="BlockSampler"/>) and
+/// the shared <see cref="TrainingLoop"/> takes one AdamW step on the warm-up + cosine schedule. Evaluates,
+/// checkpoints and appends to metrics.jsonl as it goes; a re-run continues exactly. Writes train.json.
 /// </summary>
 public sealed class Trainer
 {
+    public const string RecordFile = "train.json";
+
     private readonly TrainingConfig config;
     private readonly ITrainingObserver observer;
 
@@ -39,104 +32,21 @@ public sealed class Trainer
         using var data = TokenData.Open(config.Data);
         if (data.TrainTokens == 0) throw new UserInputException($"--data {data.Directory}: train.bin holds no tokens");
         var output = Path.GetFullPath(config.Output);
-        using var run = TrainingRun.Open(config, data, output);
-        using var model = run.Model;
-        var modelConfig = model.Config;
-        var blockSize = config.BlockSize ?? modelConfig.Context;
+        var identity = config.Identity();
+        using var run = TrainingRun.Open(output, RecordFile, data.ManifestSha256, $"--data {data.Directory}", identity, "training");
+        using var model = CreateModel(config, data);
+        var blockSize = config.BlockSize ?? model.Config.Context;
         if (data.TrainTokens <= blockSize)
             throw new UserInputException($"--data {data.Directory}: train.bin holds {data.TrainTokens} tokens, fewer than one block of {blockSize} + 1; use a smaller --block-size or more data");
         var (batchRows, microRows) = BatchShape(config, blockSize);
-        var precision = Precision.Resolve(config.BFloat16, config.ForceBFloat16);
-        var peak = MatmulPeak.Measure(precision.Type, quick: true);
-        var flopsPerToken = ModelFlops.PerToken(modelConfig, blockSize);
-        var validate = data.ValidationTokens > blockSize;
-
-        using var optimizer = new AdamOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
-        var counters = TrainingCheckpoint.Exists(output)
-            ? TrainingCheckpoint.Load(output, model, optimizer)
-            : new TrainingCheckpoint.Counters(0, 0, 0, 0);
-        run.StartJournal(counters.Step);
-        using var compute = precision.Type == ScalarType.BFloat16 ? CopyToBFloat16(model) : null;
-        var net = compute ?? model;
-        model.train();
-        net.train();
-        var sampler = new BlockSampler(data, blockSize, config.Seed);
-        run.WriteRecord(counters, precision, peak, flopsPerToken, "running");
-        observer.Started(new TrainingPlan(counters.Step, config.MaxSteps, modelConfig.ParameterCount, blockSize, batchRows, microRows,
-            precision.Name, peak, precision.Note));
-
-        var times = new double[6];
-        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - counters.CpuSeconds;
-        var trainingSeconds = counters.TrainingSeconds;
-        var (step, tokens) = (counters.Step, counters.Tokens);
-        double? lastLoss = null, lastValidation = null;
-        var status = "complete";
-        var checkpointed = step;
-        var runClock = Stopwatch.StartNew();
-        var stepsThisRun = 0;
-        TrainingCheckpoint.Counters Current() => new(step, tokens, trainingSeconds, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuAtStart);
-        void Checkpoint()
+        var sampler = new BlockSampler(data, blockSize, config.Seed, batchRows, microRows, config.EvalBatches);
+        var loop = new TrainingLoop(config, run, model, sampler, observer)
         {
-            var clock = Stopwatch.StartNew();
-            TrainingCheckpoint.Save(output, model, optimizer, Current());
-            checkpointed = step;
-            run.WriteRecord(Current(), precision, peak, flopsPerToken, status);
-            times[5] += clock.Elapsed.TotalSeconds;
-            observer.Checkpointed(step, output);
-        }
-
-        while (step < config.MaxSteps)
-        {
-            if (config.MaxMinutes is { } minutes && trainingSeconds >= minutes * 60)
-            {
-                status = "time limit";
-                break;
-            }
-            var stepClock = Stopwatch.StartNew();
-            var next = step + 1;
-            var lr = LearningRateSchedule.At(next, config.MaxSteps, config.ResolvedWarmupSteps, config.LearningRate, config.MinLearningRateFraction);
-            var (loss, norm, cancelled) = TrainStep(next, sampler, model, compute, optimizer, lr, batchRows, microRows, times, cancellation);
-            if (cancelled)
-            {
-                status = "interrupted";
-                break;
-            }
-            step = next;
-            stepsThisRun++;
-            tokens += (long)batchRows * blockSize;
-            var seconds = stepClock.Elapsed.TotalSeconds;
-            trainingSeconds += seconds;
-            lastLoss = loss;
-            var rate = batchRows * blockSize / seconds;
-            var mfu = flopsPerToken * rate / (peak * 1e9);
-            var remaining = TimeSpan.FromSeconds(runClock.Elapsed.TotalSeconds / stepsThisRun * (config.MaxSteps - step));
-            var report = new StepReport(step, tokens, lr, loss, norm, rate, mfu, runClock.Elapsed, remaining);
-            run.AppendStep(report);
-            observer.Stepped(report);
-
-            var last = step == config.MaxSteps;
-            if (validate && (step % config.EvalEvery == 0 || last))
-            {
-                var clock = Stopwatch.StartNew();
-                lastValidation = Evaluate(net, sampler, microRows);
-                times[4] += clock.Elapsed.TotalSeconds;
-                run.AppendValidation(step, tokens, lastValidation.Value);
-                observer.Evaluated(step, lastValidation.Value);
-            }
-            if (step % config.CheckpointEvery == 0 && !last) Checkpoint();
-            if (cancellation.IsCancellationRequested)
-            {
-                status = "interrupted";
-                break;
-            }
-        }
-        if (step != checkpointed) Checkpoint();
-        else run.WriteRecord(Current(), precision, peak, flopsPerToken, status);
-        run.FinishJournal();
-        var summary = new TrainingSummary(step, tokens, lastLoss, lastValidation, status,
-            new TrainingTimes(times[0], times[1], times[2], times[3], times[4], times[5]));
-        if (status == "interrupted") throw new OperationCanceledException($"training interrupted at step {step}; checkpoint written");
-        return summary;
+            RowLength = blockSize,
+            BatchDescription = $"{batchRows} rows × {blockSize} tokens per step ({batchRows / microRows} micro-batches of {microRows})",
+            WriteRecord = state => run.WriteRecord(Record(state, data, model.Config), identity, data.ManifestSha256),
+        };
+        return loop.Run(cancellation);
     }
 
     /// <summary>Rows per optimiser step, and rows per forward/backward pass (a divisor of them).</summary>
@@ -153,143 +63,86 @@ public sealed class Trainer
     /// <summary>The largest micro-batch picked by default, in tokens (see docs/training.md for the measurement).</summary>
     public const int DefaultMicroBatchTokens = 4096;
 
-    private (double Loss, double Norm, bool Cancelled) TrainStep(int step, BlockSampler sampler, GptModel master, GptModel? compute,
-        AdamOptimizer optimizer, double lr, int batchRows, int microRows, double[] times, CancellationToken cancellation)
+    /// <summary>train.json: the configuration, data, model, precision, progress and compute.</summary>
+    private JsonObject Record(RecordState state, TokenData data, GptConfig model)
     {
-        var net = compute ?? master;
-        if (net.Config.Dropout > 0) random.manual_seed((long)(BlockSampler.Mix((ulong)config.Seed, (ulong)step, 0xD0) >> 1));
-        var micros = batchRows / microRows;
-        var clock = Stopwatch.StartNew();
-        var batches = Enumerable.Range(0, micros).Select(i => sampler.Train(step, i, microRows)).ToList();
-        try
+        var record = new JsonObject
         {
-            var counted = batches.Sum(b => b.CountedTokens);
-            times[0] += clock.Elapsed.TotalSeconds;
-            double loss = 0;
-            foreach (var batch in batches)
+            ["tool"] = "codexsharp train",
+            ["version"] = ToolInfo.Version,
+            ["status"] = state.Status,
+            ["config"] = JsonSerializer.SerializeToNode(config),
+            ["data"] = new JsonObject
             {
-                // Ctrl-C between micro-batches drops the unfinished step; the re-run redoes it from the checkpoint.
-                if (cancellation.IsCancellationRequested)
+                ["directory"] = data.Directory, ["manifest_sha256"] = data.ManifestSha256, ["tokenizer"] = data.Tokenizer,
+                ["train_tokens"] = data.TrainTokens, ["val_tokens"] = data.ValidationTokens,
+            },
+        };
+        AddCommonRecord(record, state, model, config.BFloat16);
+        return record;
+    }
+
+    /// <summary>The parts of a record train.json and finetune.json share: model, precision, machine, progress, compute.</summary>
+    internal static void AddCommonRecord(JsonObject record, RecordState state, GptConfig model, bool requestedBf16)
+    {
+        var counters = state.Counters;
+        record["model"] = JsonNode.Parse(model.ToJson());
+        record["parameters"] = model.ParameterCount;
+        record["precision"] = new JsonObject { ["requested_bf16"] = requestedBf16, ["used"] = state.Precision.Name, ["note"] = state.Precision.Note };
+        record["machine"] = new JsonObject
+        {
+            ["threads"] = get_num_threads(), ["matmul_peak_gflops"] = Math.Round(state.PeakGflops, 1), ["matmul_peak_dtype"] = state.Precision.Type.ToString(),
+        };
+        record["progress"] = new JsonObject
+        {
+            ["step"] = counters.Step, ["tokens"] = counters.Tokens, ["training_seconds"] = Math.Round(counters.TrainingSeconds, 2),
+        };
+        record["compute"] = new JsonObject
+        {
+            ["flops_formula"] = "6N + 12·L·H·Q·T per token (PaLM)", ["flops_per_token"] = state.FlopsPerToken,
+            ["flops"] = state.FlopsPerToken * counters.Tokens, ["cpu_seconds"] = Math.Round(counters.CpuSeconds, 2),
+            ["cpu_hours"] = Math.Round(counters.CpuSeconds / 3600, 4),
+        };
+    }
+
+    /// <summary>The --init model or a fresh preset, checked against the corpus and the flags.</summary>
+    private static GptModel CreateModel(TrainingConfig config, TokenData data)
+    {
+        GptModel model;
+        if (config.Init is { } init)
+        {
+            if (!LocalModelLoader.IsLocalModel(init)) throw new UserInputException($"--init '{init}': expected local:DIR or hf:DIR");
+            model = LocalModelLoader.Load(init).Model;
+            if (config.Preset is { } name)
+            {
+                var preset = GptPresets.ByName(name);
+                if ((preset.Layers, preset.Heads, preset.Width) != (model.Config.Layers, model.Config.Heads, model.Config.Width))
                 {
-                    ZeroGradients(master, compute);
-                    return (double.NaN, double.NaN, true);
+                    var shape = $"{model.Config.Layers} layers × {model.Config.Width} wide, {model.Config.Heads} heads";
+                    model.Dispose();
+                    throw new UserInputException($"--init {init}: is {shape}, but --preset {name} is {preset.Layers} × {preset.Width}, {preset.Heads} heads; drop --preset to train the --init model's shape");
                 }
-                using var scope = NewDisposeScope();
-                clock.Restart();
-                var microLoss = Loss(net, batch, counted);
-                times[1] += clock.Elapsed.TotalSeconds;
-                clock.Restart();
-                microLoss.backward();
-                loss += microLoss.item<float>();
-                if (compute is not null) AccumulateInto(master, compute);
-                times[2] += clock.Elapsed.TotalSeconds;
             }
-            clock.Restart();
-            var norm = config.GradientClip > 0
-                ? nn.utils.clip_grad_norm_(master.parameters(), config.GradientClip)
-                : double.NaN;
-            optimizer.Step(lr);
-            ZeroGradients(master, compute);
-            if (compute is not null) CopyWeights(master, compute);
-            times[3] += clock.Elapsed.TotalSeconds;
-            return (loss, norm, false);
         }
-        finally
+        else
         {
-            foreach (var batch in batches) batch.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// The batch's share of the step's mean loss: Σ mask·CE / <paramref name="countedTokens"/> (all micro-batches of
-    /// the step together), so accumulated gradients equal those of one pass over the whole batch.
-    /// </summary>
-    internal static Tensor Loss(GptModel model, TrainingBatch batch, double countedTokens)
-    {
-        using var logits = model.Forward(batch.Inputs); // (B, T, V) float32
-        using var flat = logits.view(-1, logits.shape[2]); // (B·T, V)
-        using var targets = batch.Targets.view(-1); // (B·T)
-        if (batch.LossMask is null)
-        {
-            using var mean = nn.functional.cross_entropy(flat, targets);
-            return mean.mul(batch.Rows * batch.Length / countedTokens);
-        }
-        using var each = nn.functional.cross_entropy(flat, targets, reduction: nn.Reduction.None); // (B·T)
-        using var mask = batch.LossMask.view(-1);
-        using var weighted = each.mul(mask);
-        using var sum = weighted.sum();
-        return sum.div(countedTokens);
-    }
-
-    /// <summary>Mean loss over the fixed validation windows.</summary>
-    private double Evaluate(GptModel net, BlockSampler sampler, int microRows)
-    {
-        net.eval();
-        try
-        {
-            using var noGrad = no_grad();
-            double total = 0;
-            for (var i = 0; i < config.EvalBatches; i++)
-            {
-                using var scope = NewDisposeScope();
-                using var batch = sampler.Validation(i, config.EvalBatches, microRows);
-                using var loss = Loss(net, batch, batch.CountedTokens);
-                total += loss.item<float>();
-            }
-            return total / config.EvalBatches;
-        }
-        finally
-        {
-            net.train();
-        }
-    }
-
-    private static GptModel CopyToBFloat16(GptModel master)
-    {
-#pragma warning disable CA2000 // returned to the caller, or disposed on failure
-        var copy = new GptModel(master.Config);
+#pragma warning disable CA2000 // disposed by the catch below, or owned by the caller
+            model = GptModel.CreateRandom(config.Shape ?? GptPresets.ByName(config.Preset ?? "tiny"), config.Seed);
 #pragma warning restore CA2000
+        }
         try
         {
-            CopyWeights(master, copy);
-            return copy.ToBFloat16();
+            var source = config.Init is null ? $"--preset {config.Preset ?? "tiny"}" : $"--init {config.Init}";
+            if (model.Config.Tokenizer != data.Tokenizer)
+                throw new UserInputException($"--data {data.Directory}: the corpus was tokenized with {data.Tokenizer}, but the model ({source}) uses {model.Config.Tokenizer}; rebuild the corpus or choose a model with {data.Tokenizer}");
+            if (config.BlockSize is { } block && block > model.Config.Context)
+                throw new UserInputException($"--block-size {block}: longer than the model's context ({model.Config.Context} tokens, {source})");
+            return model;
         }
         catch
         {
-            copy.Dispose();
+            model.Dispose();
             throw;
         }
-    }
-
-    private static void CopyWeights(GptModel from, GptModel to)
-    {
-        using var noGrad = no_grad();
-        foreach (var ((_, source), (_, target)) in from.named_parameters().Zip(to.named_parameters())) target.copy_(source);
-    }
-
-    /// <summary>Adds the bfloat16 model's gradients into the float32 master's (accumulating in float32) and clears them.</summary>
-    private static void AccumulateInto(GptModel master, GptModel compute)
-    {
-        using var noGrad = no_grad();
-        foreach (var ((_, target), (_, source)) in master.named_parameters().Zip(compute.named_parameters()))
-        {
-            if (source.grad is null) continue;
-            if (target.grad is null)
-            {
-                using var initial = source.grad.to(ScalarType.Float32);
-                target.grad = initial.clone();
-            }
-            else
-            {
-                target.grad.add_(source.grad);
-            }
-            source.grad.zero_();
-        }
-    }
-
-    private static void ZeroGradients(GptModel master, GptModel? compute)
-    {
-        master.zero_grad();
-        compute?.zero_grad();
     }
 }

@@ -1,8 +1,8 @@
 namespace CodexSharp.Training.Training;
 
 /// <summary>What a run is about to do, for a progress display.</summary>
-public sealed record TrainingPlan(int FirstStep, int MaxSteps, long ParameterCount, int BlockSize, int BatchRows, int MicroBatchRows,
-    string Precision, double PeakGflops, string? PrecisionNote);
+/// <param name="Batch">How a step is made, e.g. "32 rows × 256 tokens per step (2 micro-batches of 16)".</param>
+public sealed record TrainingPlan(int FirstStep, int MaxSteps, long ParameterCount, string Batch, string Precision, double PeakGflops, string? PrecisionNote);
 
 /// <summary>One optimiser step's numbers (a metrics.jsonl row).</summary>
 public sealed record StepReport(int Step, long Tokens, double LearningRate, double TrainLoss, double GradientNorm, double TokensPerSecond,

@@ -3,71 +3,69 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core;
 using CodexSharp.Core.Io;
-using CodexSharp.Model;
 using CodexSharp.Model.Checkpoints;
-using CodexSharp.Model.Modeling;
-using static TorchSharp.torch;
 
 namespace CodexSharp.Training.Training;
 
 /// <summary>
-/// A run's output folder: the lock that keeps a second run out, the model it trains, metrics.jsonl (appended and
-/// flushed per step, cut back to the checkpoint on resume) and train.json (the record). Refuses a folder that
-/// was written with other data or settings.
+/// A run's output folder: the lock that keeps a second run out, metrics.jsonl (appended and flushed per step, cut
+/// back to the checkpoint on resume), the loss curve and the record (train.json or finetune.json). Refuses a folder
+/// that was written with other data or settings. <c>train</c> and <c>finetune</c> share it.
 /// </summary>
 internal sealed class TrainingRun : IDisposable
 {
     public const string MetricsFile = "metrics.jsonl";
-    public const string RecordFile = "train.json";
     public const string PlotFile = "loss.svg";
 
-    private readonly TrainingConfig config;
-    private readonly TokenData data;
     private readonly JournalFile journal;
-    private readonly DateTimeOffset started;
+    private readonly string recordFile;
     private readonly List<(int Step, double Loss)> trainLosses = [];
     private readonly List<(int Step, double Loss)> validationLosses = [];
 
-    private TrainingRun(TrainingConfig config, TokenData data, string directory, JournalFile journal, GptModel model, DateTimeOffset started)
+    private TrainingRun(string directory, string recordFile, JournalFile journal, DateTimeOffset started)
     {
-        this.config = config;
-        this.data = data;
         Directory = directory;
+        this.recordFile = recordFile;
         this.journal = journal;
-        Model = model;
-        this.started = started;
+        Started = started;
     }
 
     public string Directory { get; }
 
-    /// <summary>The model to train (the caller disposes it): the --init model, or a fresh one of the preset.</summary>
-    public GptModel Model { get; }
+    /// <summary>When the run (its first part, for a resumed run) started.</summary>
+    public DateTimeOffset Started { get; }
 
-    public static TrainingRun Open(TrainingConfig config, TokenData data, string directory)
+    /// <summary>Validation losses kept from earlier parts of the run and added since, in step order.</summary>
+    public IReadOnlyList<(int Step, double Loss)> ValidationLosses => validationLosses;
+
+    /// <summary>Opens (creates) <paramref name="directory"/> for a run whose record is <paramref name="recordFile"/>.</summary>
+    /// <param name="dataSha256">Names the data: a re-run with other data is refused.</param>
+    /// <param name="dataFlag">How the user named the data, for messages (e.g. "--data corpus/").</param>
+    /// <param name="identity">The settings a re-run must share (see <see cref="TrainingConfig.Identity"/>).</param>
+    /// <param name="command">The command that writes such folders, for messages ("train", "finetune").</param>
+    public static TrainingRun Open(string directory, string recordFile, string dataSha256, string dataFlag,
+        IReadOnlyList<(string Name, string Value)> identity, string command)
     {
         if (File.Exists(directory)) throw new UserInputException($"--out {directory}: a file is in the way; expected a folder");
         OutputFiles.Guard(directory, () => System.IO.Directory.CreateDirectory(directory));
-        var recordPath = Path.Combine(directory, RecordFile);
+        var recordPath = Path.Combine(directory, recordFile);
         var journal = JournalFile.Open(Path.Combine(directory, MetricsFile), Path.Combine(directory, MetricsFile));
-        GptModel? model = null;
         try
         {
             var started = DateTimeOffset.UtcNow;
-            if (File.Exists(recordPath)) started = CheckSameRun(config, data, recordPath);
+            if (File.Exists(recordPath)) started = CheckSameRun(recordPath, dataSha256, dataFlag, identity);
             else if (new[] { LocalCheckpoint.ConfigFile, LocalCheckpoint.WeightsFile, TrainingCheckpoint.StateFile }.Any(f => File.Exists(Path.Combine(directory, f))))
-                throw new UserInputException($"--out {directory}: holds a checkpoint that no training run wrote (no {RecordFile}); train into another folder, or start from it with --init local:{directory}");
-            model = CreateModel(config, data, directory);
-            return new TrainingRun(config, data, directory, journal, model, started);
+                throw new UserInputException($"--out {directory}: holds a checkpoint that no {command} run wrote (no {recordFile}); write into another folder, or start from it with --init local:{directory}");
+            return new TrainingRun(directory, recordFile, journal, started);
         }
         catch
         {
-            model?.Dispose();
             journal.Dispose();
             throw;
         }
     }
 
-    /// <summary>Cuts metrics.jsonl back to the rows of steps up to <paramref name="step"/> (what the checkpoint holds).</summary>
+    /// <summary>Cuts metrics.jsonl back to the rows of steps up to <paramref name="step"/> (what the checkpoint holds; -1 keeps none).</summary>
     public void StartJournal(int step)
     {
         var keep = 0;
@@ -104,49 +102,22 @@ internal sealed class TrainingRun : IDisposable
 
     public void FinishJournal() => LossCurve.Write(Path.Combine(Directory, PlotFile), trainLosses, validationLosses);
 
-    /// <summary>Writes train.json: the configuration, data, model, precision, progress and compute.</summary>
-    public void WriteRecord(TrainingCheckpoint.Counters counters, Precision precision, double peakGflops, double flopsPerToken, string status)
+    /// <summary>Writes the record atomically, with the run's start time, update time and identity added.</summary>
+    public void WriteRecord(JsonObject record, IReadOnlyList<(string Name, string Value)> identity, string dataSha256)
     {
-        var identity = new JsonObject();
-        foreach (var (name, value) in config.Identity()) identity[name] = value;
-        var record = new JsonObject
-        {
-            ["tool"] = "codexsharp train",
-            ["version"] = ToolInfo.Version,
-            ["status"] = status,
-            ["started_utc"] = started.ToString("O", CultureInfo.InvariantCulture),
-            ["updated_utc"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-            ["config"] = JsonSerializer.SerializeToNode(config),
-            ["identity"] = identity,
-            ["data"] = new JsonObject
-            {
-                ["directory"] = data.Directory, ["manifest_sha256"] = data.ManifestSha256, ["tokenizer"] = data.Tokenizer,
-                ["train_tokens"] = data.TrainTokens, ["val_tokens"] = data.ValidationTokens,
-            },
-            ["model"] = JsonNode.Parse(Model.Config.ToJson()),
-            ["parameters"] = Model.Config.ParameterCount,
-            ["precision"] = new JsonObject { ["requested_bf16"] = config.BFloat16, ["used"] = precision.Name, ["note"] = precision.Note },
-            ["machine"] = new JsonObject
-            {
-                ["threads"] = get_num_threads(), ["matmul_peak_gflops"] = Math.Round(peakGflops, 1), ["matmul_peak_dtype"] = precision.Type.ToString(),
-            },
-            ["progress"] = new JsonObject
-            {
-                ["step"] = counters.Step, ["tokens"] = counters.Tokens, ["training_seconds"] = Math.Round(counters.TrainingSeconds, 2),
-            },
-            ["compute"] = new JsonObject
-            {
-                ["flops_formula"] = "6N + 12·L·H·Q·T per token (PaLM)", ["flops_per_token"] = flopsPerToken,
-                ["flops"] = flopsPerToken * counters.Tokens, ["cpu_hours"] = Math.Round(counters.CpuSeconds / 3600, 4),
-            },
-        };
-        AtomicFile.WriteAllText(Path.Combine(Directory, RecordFile), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        record["started_utc"] = Started.ToString("O", CultureInfo.InvariantCulture);
+        record["updated_utc"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        var names = new JsonObject();
+        foreach (var (name, value) in identity) names[name] = value;
+        record["identity"] = names;
+        record["data_sha256"] = dataSha256;
+        AtomicFile.WriteAllText(Path.Combine(Directory, recordFile), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     public void Dispose() => journal.Dispose();
 
-    /// <summary>Throws when train.json says the folder holds another run; returns when that run started.</summary>
-    private static DateTimeOffset CheckSameRun(TrainingConfig config, TokenData data, string recordPath)
+    /// <summary>Throws when the record says the folder holds another run; returns when that run started.</summary>
+    private static DateTimeOffset CheckSameRun(string recordPath, string dataSha256, string dataFlag, IReadOnlyList<(string Name, string Value)> identity)
     {
         JsonObject record;
         try
@@ -158,13 +129,13 @@ internal sealed class TrainingRun : IDisposable
             throw UserInputException.At(recordPath, (e.LineNumber ?? 0) + 1, e.Path, e.Message);
         }
         var directory = Path.GetDirectoryName(recordPath)!;
-        var recordedData = record["data"]?["manifest_sha256"]?.GetValue<string>();
-        if (recordedData != data.ManifestSha256)
+        var recordedData = (record["data_sha256"] ?? record["data"]?["manifest_sha256"])?.GetValue<string>();
+        if (recordedData != dataSha256)
         {
-            throw new UserInputException($"--out {directory}: was trained on other data (corpus.json SHA-256 {recordedData?[..12]}…, --data {data.Directory} has {data.ManifestSha256[..12]}…); use another --out, or the same --data to continue");
+            throw new UserInputException($"--out {directory}: was trained on other data (SHA-256 {recordedData?[..12]}…, {dataFlag} has {dataSha256[..12]}…); use another --out, or the same data to continue");
         }
         var recorded = record["identity"]?.AsObject();
-        foreach (var (name, value) in config.Identity())
+        foreach (var (name, value) in identity)
         {
             var before = recorded?[name]?.GetValue<string>();
             if (before != value)
@@ -174,47 +145,5 @@ internal sealed class TrainingRun : IDisposable
         }
         return DateTimeOffset.TryParse(record["started_utc"]?.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var started)
             ? started : DateTimeOffset.UtcNow;
-    }
-
-    /// <summary>The --init model or a fresh preset, checked against the corpus and the flags.</summary>
-    private static GptModel CreateModel(TrainingConfig config, TokenData data, string directory)
-    {
-        GptModel model;
-        if (config.Init is { } init)
-        {
-            if (!LocalModelLoader.IsLocalModel(init)) throw new UserInputException($"--init '{init}': expected local:DIR or hf:DIR");
-            model = LocalModelLoader.Load(init).Model;
-            if (config.Preset is { } name)
-            {
-                var preset = GptPresets.ByName(name);
-                if ((preset.Layers, preset.Heads, preset.Width) != (model.Config.Layers, model.Config.Heads, model.Config.Width))
-                {
-                    var shape = $"{model.Config.Layers} layers × {model.Config.Width} wide, {model.Config.Heads} heads";
-                    model.Dispose();
-                    throw new UserInputException($"--init {init}: is {shape}, but --preset {name} is {preset.Layers} × {preset.Width}, {preset.Heads} heads; drop --preset to train the --init model's shape");
-                }
-            }
-        }
-        else
-        {
-#pragma warning disable CA2000 // disposed by the catch below, or owned by the caller
-            model = GptModel.CreateRandom(config.Shape ?? GptPresets.ByName(config.Preset ?? "tiny"), config.Seed);
-#pragma warning restore CA2000
-        }
-        try
-        {
-            var source = config.Init is null ? $"--preset {config.Preset ?? "tiny"}" : $"--init {config.Init}";
-            if (model.Config.Tokenizer != data.Tokenizer)
-                throw new UserInputException($"--data {data.Directory}: the corpus was tokenized with {data.Tokenizer}, but the model ({source}) uses {model.Config.Tokenizer}; rebuild the corpus or choose a model with {data.Tokenizer}");
-            if (config.BlockSize is { } block && block > model.Config.Context)
-                throw new UserInputException($"--block-size {block}: longer than the model's context ({model.Config.Context} tokens, {source})");
-            _ = directory;
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
     }
 }

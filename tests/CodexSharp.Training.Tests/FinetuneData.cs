@@ -42,6 +42,43 @@ internal static class FinetuneData
     }
 }
 
+/// <summary>
+/// Crafted Codex-D problems: a loop that adds up its argument's values and one that counts its items. The bodies
+/// have the same shape and differ in their words (total/value against count/item, + value against + 1); each has its
+/// own docstring. Written for six function names and six argument names (72 problems).
+/// </summary>
+internal static class TotalOrCount
+{
+    public static readonly (string Docstring, string Body)[] Behaviours =
+    [
+        ("Add up the values.", "    total = 0\n    for value in {0}:\n        total = total + value\n    return total\n"),
+        ("Count the items.", "    count = 0\n    for item in {0}:\n        count = count + 1\n    return count\n"),
+    ];
+
+    private static readonly string[] Arguments = ["xs", "items", "values", "data", "nums", "seq"];
+    private static readonly string[] Names = ["f", "g", "h", "calc", "run", "go"];
+
+    public static string Write(string path)
+    {
+        var rows = new List<JsonObject>();
+        foreach (var (docstring, body) in Behaviours)
+        {
+            foreach (var argument in Arguments)
+            {
+                foreach (var name in Names)
+                {
+                    rows.Add(new JsonObject
+                    {
+                        ["task_id"] = $"Loop/{rows.Count}", ["prompt"] = $"def {name}({argument}):\n    \"\"\"{docstring}\"\"\"\n",
+                        ["canonical_solution"] = string.Format(body, argument), ["test"] = "def check(candidate):\n    pass\n", ["entry_point"] = name,
+                    });
+                }
+            }
+        }
+        return Fixtures.WriteJsonl(path, rows);
+    }
+}
+
 /// <summary>A tiny random model (<c>model init --preset tiny</c>) shared by a test class.</summary>
 public sealed class TinyInit : IAsyncLifetime
 {

@@ -169,4 +169,17 @@ public sealed class FunctionsTests : IAsyncLifetime, IDisposable
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
+
+    [Fact]
+    public void A_docstring_is_split_from_a_prompt_whose_body_is_indented_by_two_spaces()
+    {
+        using var extractor = FunctionExtractor.Start();
+        const string prompt = "def helper(x):\n    return x\ndef count(items):\n  \"\"\"Count the items.\n  \"\"\"\n";
+        var split = extractor.SplitDocstring(prompt, "count", out var error);
+        Assert.True(split is not null, error);
+        Assert.Equal("Count the items.\n  ", split.Value.Docstring);
+        Assert.Equal("def helper(x):\n    return x\ndef count(items):\n", split.Value.Before);
+        Assert.Null(extractor.SplitDocstring("def count(items):\n  return 1 +\n", "count", out error));
+        Assert.Equal("the prompt does not parse", error);
+    }
 }

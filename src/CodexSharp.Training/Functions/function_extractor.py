@@ -166,9 +166,16 @@ def mbpp_problem(request):
 def split_docstring(request):
     """A prompt's entry function split into code before its docstring, the docstring, and code after it."""
     prompt = request["prompt"]
-    try:
-        tree = ast.parse(prompt + "    pass\n")
-    except (SyntaxError, ValueError):
+    tree = None
+    # A prompt that ends in its docstring parses as it is; one without a body needs a statement at the indent
+    # its body would have (MBPP's functions are indented by two spaces as often as by four).
+    for indent in ("", "    ", "  ", "\t", "        "):
+        try:
+            tree = ast.parse(prompt + (indent + "pass\n" if indent else ""))
+            break
+        except (SyntaxError, ValueError):
+            continue
+    if tree is None:
         return {"error": "the prompt does not parse"}
     functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                  and n.name == request["entry_point"]]

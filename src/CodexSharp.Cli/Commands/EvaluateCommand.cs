@@ -111,7 +111,7 @@ internal static class EvaluateCommand
             AnsiConsole.MarkupLineInterpolated($"[red]{TaskOf(row)}[/]: {row["result"]}");
         AnsiConsole.MarkupLine($"[red]self-check failed:[/] {unexpected.Count} canonical solution(s) did not pass.");
         var timedOut = unexpected.Count(r => r["result"]?.GetValue<string>() == "timed out");
-        if (timedOut > 0 && config.Settings.Calibration is null)
+        if (timedOut > 0 && config.Settings.Calibration is null && config.Benchmark.TimeLimitRule is null)
             AnsiConsole.MarkupLineInterpolated($"{timedOut} of them timed out at {config.Settings.Timeout.TotalSeconds:0.###} s: this data set's tests may need more; try --calibrate-timeouts (per-task limits from the canonical runtime) or a larger --timeout.");
         return ExitCodes.RunFailed;
     }

@@ -31,9 +31,9 @@ internal static class ReportPage
         return h.ToString();
     }
 
-    /// <summary>"pass@k" with k filled in, keeping the benchmark's words: "raw pass@k" → "raw pass@10".</summary>
+    /// <summary>"pass@k" with k filled in, keeping the benchmark's words: "raw pass@k" → "raw pass@10", "base+plus" → "base+plus pass@10".</summary>
     private static string ColumnLabel(string column, int k) =>
-        column.Contains("pass@k", StringComparison.Ordinal) ? column.Replace("pass@k", $"pass@{k}", StringComparison.Ordinal) : $"{column} @{k}";
+        column.Contains("pass@k", StringComparison.Ordinal) ? column.Replace("pass@k", $"pass@{k}", StringComparison.Ordinal) : $"{column} pass@{k}";
 
     /// <summary>The pass@k tables a benchmark reports beside the main one (APPS's filtered pass@k), as evaluate computed them.</summary>
     private static void OtherColumns(HtmlWriter h, IReadOnlyList<AnalyzedRun> runs, IReadOnlyList<int> ks)

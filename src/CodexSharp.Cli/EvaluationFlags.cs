@@ -79,9 +79,10 @@ internal sealed class EvaluationFlags
 
     /// <summary>
     /// Evaluates in the sandbox (or, when the user asked, without it), with progress, then prints the summary.
-    /// The config is validated and the output locked before the sandbox starts.
+    /// The config is validated and the output locked before the sandbox is used; <paramref name="early"/>, when
+    /// given, is a runner already starting for these settings, taken instead of starting one.
     /// </summary>
-    public async Task<EvaluationSummary> EvaluateAsync(ParseResult parse, EvaluationConfig config, CancellationToken ct, bool showFiles = true)
+    public async Task<EvaluationSummary> EvaluateAsync(ParseResult parse, EvaluationConfig config, CancellationToken ct, bool showFiles = true, EarlyRunner? early = null)
     {
         Validated(() => config.Validate(PythonRunnerOptions.MaxWorkers));
         var settings = config.Settings;
@@ -89,7 +90,7 @@ internal sealed class EvaluationFlags
             AnsiConsole.MarkupLine("[bold red]WARNING: --unsafe-no-sandbox: generated programs run with your user's rights, files and network.[/]");
         var language = config.Benchmark.Language;
         var summary = await ProgressView.RunAsync(progress =>
-            new Evaluator(token => ProgramRunners.StartAsync(language, settings, token), Warn, progress).RunAsync(config, ct));
+            new Evaluator(early is null ? token => ProgramRunners.StartAsync(language, settings, token) : early.TakeAsync, Warn, progress).RunAsync(config, ct));
         SummaryView.Write(summary, showFiles ? OutputPaths.Summary(config.ResolvedOutputPath) : null);
         return summary;
     }

@@ -26,6 +26,9 @@ internal sealed class ProblemOptions
         command.Options.Add(Dataset);
     }
 
+    /// <summary>The benchmark the user named (HumanEval by default), before its problems are loaded.</summary>
+    public Benchmark BenchmarkOf(ParseResult parse) => parse.GetValue(Dataset) is { } name ? BenchmarkCatalog.Find(name) : BenchmarkCatalog.Default;
+
     /// <summary>Loads the problems the user named, with their benchmark and the name to record for them.</summary>
     public async Task<LoadedProblems> LoadAsync(ParseResult parse, CancellationToken ct) =>
         await LoadAsync(parse.GetValue(Problems)?.FullName, parse.GetValue(Dataset), ct);

@@ -39,6 +39,8 @@ internal static class EvaluateCommand
             var settings = flags.Bind(parse) with { Strict = parse.GetValue(strict) };
             if (check) settings = settings with { Ks = [1] };
             var outputPath = parse.GetValue(output)?.FullName;
+            // The sandbox starts while the problems and samples are read: its workers' start-up is no longer added to the run.
+            await using var early = EarlyRunner.Start(problems.BenchmarkOf(parse).Language, settings, ct);
             var (problemSet, source, benchmark) = await problems.LoadAsync(parse, ct);
             var config = new EvaluationConfig
             {
@@ -51,7 +53,7 @@ internal static class EvaluateCommand
             };
             if (!check)
             {
-                await flags.EvaluateAsync(parse, config, ct);
+                await flags.EvaluateAsync(parse, config, ct, early: early);
                 if (!parse.GetValue(noReport)) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
                 return ExitCodes.Success;
             }
@@ -60,7 +62,7 @@ internal static class EvaluateCommand
             try
             {
                 config = config with { SamplesPath = WriteCanonicalSamples(folder, problemSet, benchmark) };
-                var summary = await flags.EvaluateAsync(parse, config, ct, showFiles: outputPath is not null);
+                var summary = await flags.EvaluateAsync(parse, config, ct, showFiles: outputPath is not null, early: early);
                 return SelfCheckVerdict(summary, config);
             }
             finally

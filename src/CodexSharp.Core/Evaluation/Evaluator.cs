@@ -32,6 +32,7 @@ public sealed class Evaluator
     private readonly WarningSink _warn;
     private readonly IProgress<EvaluationProgress>? _progress;
     private IProgramRunner? _runner;
+    private Task? _stopping;
     private IJudge? _judge;
 
     /// <summary>An evaluator that runs programs on <paramref name="runner"/> (the caller disposes it).</summary>
@@ -98,7 +99,7 @@ public sealed class Evaluator
         }
         finally
         {
-            if (_ownsRunner && _runner is not null) await _runner.DisposeAsync();
+            await StopRunnerAsync();
         }
     }
 
@@ -129,11 +130,25 @@ public sealed class Evaluator
             reruns = new RerunFacts(true, timedOut.Count, changed);
         }
 
+        // Every verdict is in: the sandboxes are stopped while the results and summary are written.
+        var stopping = StopRunnerAsync();
         var rows = samples.Select(s => ResultRow(s, journal.Entries.GetValueOrDefault(s.Index)));
         JsonlFile.WriteAllAtomic(output, rows);
         var summary = Summarize(config, samples, journal.Entries, samplesSha, limits, reruns, clock.Elapsed);
         OutputFiles.Guard(OutputPaths.Summary(output), () => AtomicFile.WriteAllText(OutputPaths.Summary(output), JsonSerializer.Serialize(summary, SummaryJson) + "\n"));
+        await stopping;
         return summary;
+    }
+
+    /// <summary>Starts disposing the runner this evaluator started, if any (once; it is not used again), and returns that disposal.</summary>
+    private Task StopRunnerAsync()
+    {
+        if (_stopping is null && _ownsRunner && _runner is { } runner)
+        {
+            _runner = null;
+            _stopping = Task.Run(async () => await runner.DisposeAsync());
+        }
+        return _stopping ?? Task.CompletedTask;
     }
 
     private async Task<IProgramRunner> RunnerAsync(CancellationToken ct) => _runner ??= await _startRunner(ct);

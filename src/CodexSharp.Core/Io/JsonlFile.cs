@@ -25,7 +25,12 @@ public static class JsonlFile
 
     /// <summary>Streams the objects of <paramref name="path"/> in file order.</summary>
     /// <exception cref="UserInputException">The file is missing, not UTF-8, a gzip file cut short or damaged, or a line is not a JSON object.</exception>
-    public static IEnumerable<JsonlRow> Read(string path)
+    public static IEnumerable<JsonlRow> Read(string path) =>
+        ReadLines(path).Select(l => new JsonlRow(l.Line, ParseObject(path, l.Line, l.Text)));
+
+    /// <summary>The non-blank lines of a plain or gzip text file with their 1-based numbers, in file order.</summary>
+    /// <exception cref="UserInputException">The file is missing, not UTF-8, or a gzip file cut short or damaged.</exception>
+    public static IEnumerable<(long Line, string Text)> ReadLines(string path)
     {
         using var stream = OpenStream(path);
         using var reader = new Utf8LineReader(stream);
@@ -47,8 +52,7 @@ public static class JsonlFile
             }
             if (text is null) yield break;
             line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            yield return new JsonlRow(line, ParseObject(path, line, text));
+            if (!string.IsNullOrWhiteSpace(text)) yield return (line, text);
         }
     }
 

@@ -19,27 +19,8 @@ public static class PythonJsonLines
     /// <exception cref="UserInputException">The file is missing, not UTF-8, damaged gzip, or a line is not a JSON object.</exception>
     public static IEnumerable<PythonJsonRow> Read(string path)
     {
-        using var stream = JsonlFile.OpenStream(path);
-        using var reader = new Utf8LineReader(stream);
-        long line = 0;
-        while (true)
+        foreach (var (line, text) in JsonlFile.ReadLines(path))
         {
-            string? text;
-            try
-            {
-                text = reader.ReadLine();
-            }
-            catch (DecoderFallbackException)
-            {
-                throw UserInputException.At(path, line + 1, null, "the bytes are not valid UTF-8.");
-            }
-            catch (InvalidDataException e)
-            {
-                throw new UserInputException($"{path}: the gzip data is damaged or incomplete ({e.Message.TrimEnd('.')}).");
-            }
-            if (text is null) yield break;
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
             JsonNode? node;
             try
             {

@@ -90,4 +90,15 @@ public sealed class DatasetsCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Single(Directory.GetFiles(_dir.File("cache"), "HumanEval.jsonl.gz", SearchOption.AllDirectories));
     }
+
+    [Fact]
+    public async Task Datasets_list_names_every_benchmark_with_its_pinned_file_or_its_local_layout()
+    {
+        var run = await CodexSharpProcess.RunAsync(["datasets", "list"], environment: Offline());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        foreach (var name in new[] { "humaneval", "humanevalplus", "mbpp", "mbpp-sanitized", "mbppplus", "humaneval-cs", "apps" })
+            Assert.Contains($"│ {name} ", run.StandardOutput);
+        Assert.Contains("b796127e635a", run.StandardOutput);
+        Assert.Contains("--problems (local copy)", run.StandardOutput);
+    }
 }

@@ -20,6 +20,9 @@ internal static class DatasetsCommand
                 var cached = File.Exists(DatasetCache.PathIn(cache, d));
                 table.AddRow(d.Name, d.FileName, d.Sha256[..12] + "…", cached ? "yes" : "no", Markup.Escape(d.Description));
             }
+            // Benchmarks with no single published file (APPS) are read from a local copy only.
+            foreach (var b in Core.Benchmarks.BenchmarkCatalog.All.Where(b => b.Published is null))
+                table.AddRow(b.Name, "--problems (local copy)", "–", "–", Markup.Escape(b.Description));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"cache: {cache}");
             return 0;

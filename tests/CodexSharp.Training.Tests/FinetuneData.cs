@@ -21,18 +21,21 @@ internal static class FinetuneData
     private static readonly string[] Names = ["f", "g", "h", "calc"];
 
     /// <summary>Every behaviour × argument × name (64 problems) as HumanEval rows.</summary>
-    public static string Write(string path)
+    public static string Write(string path) => WriteProblems(path, "Crafted", Behaviours, Arguments, Names);
+
+    /// <summary>One HumanEval row per behaviour × argument × name, task ids PREFIX/0, PREFIX/1, ... (a test that always passes).</summary>
+    public static string WriteProblems(string path, string prefix, IEnumerable<(string Docstring, string Body)> behaviours, string[] arguments, string[] names)
     {
         var rows = new List<JsonObject>();
-        foreach (var (docstring, body) in Behaviours)
+        foreach (var (docstring, body) in behaviours)
         {
-            foreach (var argument in Arguments)
+            foreach (var argument in arguments)
             {
-                foreach (var name in Names)
+                foreach (var name in names)
                 {
                     rows.Add(new JsonObject
                     {
-                        ["task_id"] = $"Crafted/{rows.Count}", ["prompt"] = $"def {name}({argument}):\n    \"\"\"{docstring}\"\"\"\n",
+                        ["task_id"] = $"{prefix}/{rows.Count}", ["prompt"] = $"def {name}({argument}):\n    \"\"\"{docstring}\"\"\"\n",
                         ["canonical_solution"] = string.Format(body, argument), ["test"] = "def check(candidate):\n    pass\n", ["entry_point"] = name,
                     });
                 }
@@ -58,26 +61,9 @@ internal static class TotalOrCount
     private static readonly string[] Arguments = ["xs", "items", "values", "data", "nums", "seq"];
     private static readonly string[] Names = ["f", "g", "h", "calc", "run", "go"];
 
-    public static string Write(string path)
-    {
-        var rows = new List<JsonObject>();
-        foreach (var (docstring, body) in Behaviours)
-        {
-            foreach (var argument in Arguments)
-            {
-                foreach (var name in Names)
-                {
-                    rows.Add(new JsonObject
-                    {
-                        ["task_id"] = $"Loop/{rows.Count}", ["prompt"] = $"def {name}({argument}):\n    \"\"\"{docstring}\"\"\"\n",
-                        ["canonical_solution"] = string.Format(body, argument), ["test"] = "def check(candidate):\n    pass\n", ["entry_point"] = name,
-                    });
-                }
-            }
-        }
-        return Fixtures.WriteJsonl(path, rows);
-    }
+    public static string Write(string path) => FinetuneData.WriteProblems(path, "Loop", Behaviours, Arguments, Names);
 }
+
 
 /// <summary>A tiny random model (<c>model init --preset tiny</c>) shared by a test class.</summary>
 public sealed class TinyInit : IAsyncLifetime

@@ -22,7 +22,7 @@ internal static class FunctionsFilter
     public const string Reason = "unsolved_by_filter_model";
 
     /// <summary>Where the checked problems wait for the filter: FILE.candidates.jsonl beside FILE.jsonl.</summary>
-    public static string CandidatesPath(string output) => Stem(output) + ".candidates.jsonl";
+    public static string CandidatesPath(string output) => FunctionsBuilder.Stem(output) + ".candidates.jsonl";
 
     /// <summary>
     /// Samples and evaluates <paramref name="candidatesPath"/>'s problems, writes the solved ones to
@@ -31,7 +31,7 @@ internal static class FunctionsFilter
     /// </summary>
     public static async Task<JsonObject> ApplyAsync(string candidatesPath, string outPath, FilterSettings filter, EvaluationSettings settings, CancellationToken ct)
     {
-        var samplesPath = Stem(outPath) + ".filter-samples.jsonl";
+        var samplesPath = FunctionsBuilder.Stem(outPath) + ".filter-samples.jsonl";
         var generation = new GenerationConfig
         {
             Model = filter.Model,
@@ -93,14 +93,6 @@ internal static class FunctionsFilter
         };
         AtomicFile.WriteAllText(FunctionsBuilder.ManifestPath(outPath), manifest.ToJsonString(new JsonSerializerOptions(JsonlFile.WriteOptions) { WriteIndented = true }) + "\n");
         return manifest;
-    }
-
-    private static string Stem(string output)
-    {
-        var name = output;
-        foreach (var suffix in new[] { ".gz", ".jsonl" })
-            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) name = name[..^suffix.Length];
-        return name;
     }
 }
 

@@ -132,12 +132,15 @@ public sealed class FunctionsBuilder(FunctionsOptions options, IProgramRunner ru
     }
 
     /// <summary>FILE.manifest.json beside FILE.jsonl (or FILE.jsonl.gz).</summary>
-    public static string ManifestPath(string output)
+    public static string ManifestPath(string output) => Stem(output) + ".manifest.json";
+
+    /// <summary>FILE of FILE.jsonl or FILE.jsonl.gz: where the files that belong to an output get their names.</summary>
+    public static string Stem(string output)
     {
         var name = output;
         foreach (var suffix in new[] { ".gz", ".jsonl" })
             if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) name = name[..^suffix.Length];
-        return name + ".manifest.json";
+        return name;
     }
 
     /// <summary>Null when the reference passed every run; otherwise the drop reason.</summary>

@@ -46,6 +46,9 @@ public sealed record GenerationConfig
     /// <summary>Run an in-process model (local:, hf:) with bfloat16 weights.</summary>
     public bool BFloat16 { get; init; }
 
+    /// <summary>Most samples an in-process model decodes together (requests in flight are merged up to this); null = the model's default.</summary>
+    public int? MaxBatchRows { get; init; }
+
     /// <summary>Temperature when none is given: the paper's pass@100 setting (0.8) for n ≥ 100, its pass@1 setting (0.2) below (§3.3).</summary>
     public static double DefaultTemperature(int n) => n >= 100 ? 0.8 : 0.2;
 
@@ -75,6 +78,8 @@ public sealed record GenerationConfig
         Require(Backend.Retry.MaxRetries >= 0, "retries", $"expected 0 or more, got {Backend.Retry.MaxRetries}.");
         Require(Backend.RequestsPerMinute is null or > 0, "requests_per_minute", $"expected a positive number, got {Backend.RequestsPerMinute}.");
         Require(Backend.MaxChoicesPerRequest is null or >= 1, "max_choices_per_request", $"expected 1 or more, got {Backend.MaxChoicesPerRequest}.");
+        Require(MaxBatchRows is null or (>= 1 and <= 4096), "max_batch_rows", $"expected 1 to 4096, got {MaxBatchRows}.");
+        Require(MaxBatchRows is null || Model.IsLocal, "max_batch_rows", $"only for models run in process (local:DIR, hf:DIR), not {Model.Text}.");
         Require(!BFloat16 || Model.IsLocal, "bf16", $"only for models run in process (local:DIR, hf:DIR), not {Model.Text}.");
         Require(ProblemsFile is null || File.Exists(ProblemsFile) || Directory.Exists(ProblemsFile), "problems_file", $"{ProblemsFile}: no such file or folder.");
         Require(Dataset is null || BenchmarkCatalog.TryFind(Dataset) is not null,

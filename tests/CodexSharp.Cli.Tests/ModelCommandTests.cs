@@ -52,6 +52,32 @@ public sealed class ModelCommandTests(TinyCheckpoint checkpoint) : IClassFixture
     }
 
     [Fact]
+    public async Task Model_convert_halves_the_weights_and_scores_within_a_hundredth_of_a_nat()
+    {
+        var half = dir.File("half");
+        var run = await CodexSharpProcess.RunAsync("model", "convert", "local:" + checkpoint.Directory, "--out", half, "--dtype", "f16");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var full = new FileInfo(Path.Combine(checkpoint.Directory, "model.safetensors")).Length;
+        var halved = new FileInfo(Path.Combine(half, "model.safetensors")).Length;
+        Assert.InRange(halved, full / 2 - 4096, full / 2 + 4096);
+        var text = dir.Write("code.py", "def add(a, b):\n    return a + b\n");
+        async Task<double[]> Score(string model)
+        {
+            var scored = await CodexSharpProcess.RunAsync("score", "--model", "local:" + model, "--text-file", text, "--json");
+            Assert.True(scored.ExitCode == 0, scored.ToString());
+            return JsonNode.Parse(scored.StandardOutput)!["logprobs"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray();
+        }
+        var (before, after) = (await Score(checkpoint.Directory), await Score(half));
+        Assert.Equal(before.Length, after.Length);
+        Assert.All(before.Zip(after), pair => Assert.True(Math.Abs(pair.First - pair.Second) < 0.01, $"{pair.First} against {pair.Second}"));
+
+        await AssertBadInput(["model", "convert", "local:" + checkpoint.Directory, "--out", half, "--dtype", "bf16"], "holds a checkpoint already (model.safetensors); pass --force");
+        await AssertBadInput(["model", "convert", "local:" + checkpoint.Directory, "--out", checkpoint.Directory, "--dtype", "f16", "--force"], "is the checkpoint being converted");
+        await AssertBadInput(["model", "convert", "hf:" + checkpoint.Directory, "--out", dir.File("x"), "--dtype", "f16"], "expected local:DIR");
+        await AssertBadInput(["model", "convert", "local:" + dir.File("missing"), "--out", dir.File("y"), "--dtype", "f16"], "checkpoint directory not found");
+    }
+
+    [Fact]
     public async Task Score_names_the_file_and_byte_offset_of_invalid_utf8()
     {
         var path = dir.File("latin1.py");

@@ -114,6 +114,8 @@ public sealed class TrainCommandTests : IDisposable
             (Train(data, done, "--max-steps", "2", "--lr", "0.02"), "was written with --lr 0.01, this run has --lr 0.02"),
             (Train(otherTokenizer, done, "--max-steps", "2"), "was trained on other data"),
             (Train(data, init), "holds a checkpoint that no training run wrote"),
+            (Train(data, dir.File("o7"), "--init", "local:" + init, "--head-tokens", "100"), "--head-tokens: applies to a fresh model only"),
+            (Train(data, dir.File("o8"), "--head-tokens", "60000"), "--head-tokens 60000: expected fewer than the vocabulary's 50281 ids"),
         };
         // Cases that open the same --out folder run one after another: a second run there at the same time
         // is refused for the folder's lock, not for the reason the case checks.

@@ -84,6 +84,31 @@ public sealed class TrainingLoopTests : IDisposable
     }
 
     [Fact]
+    public void A_frequent_token_head_scores_the_corpus_s_most_frequent_ids_and_learns()
+    {
+        var shape = new GptConfig { Layers = 2, Heads = 2, Width = 64, Context = 64, VocabSize = 512 };
+        var random = new Random(3);
+        var tokens = new ushort[20000];
+        // Counting runs over ids 0..99 with random starts: ids 100..511 never occur, 0..99 about equally.
+        for (var i = 0; i < tokens.Length; i++) tokens[i] = (ushort)(i % 50 == 0 ? random.Next(100) : (tokens[i - 1] + 1) % 100);
+        var data = TrainingCorpus.Write(dir.File("corpus"), tokens, 2000);
+        var observer = new RecordingObserver();
+        var config = new TrainingConfig
+        {
+            Data = data, Output = dir.File("headed"), MaxSteps = 24, BatchTokens = 256, BlockSize = 32, LearningRate = 1e-2,
+            Shape = shape, HeadTokens = 100, EvalEvery = 1000, CheckpointEvery = 1000,
+        };
+        new Trainer(config, observer).Run(CancellationToken.None);
+
+        var written = GptConfig.FromJson(Path.Combine(config.Output, "config.json"));
+        Assert.Equal(Enumerable.Range(0, 100), written.HeadTokens!);
+        var losses = observer.Steps.Select(s => s.TrainLoss).ToList();
+        // A fresh model spreads its probability over 101 head rows; the stream is learnable, so the loss falls.
+        Assert.InRange(losses[0], Math.Log(101) - 0.5, Math.Log(101) + 0.5);
+        Assert.True(losses[^1] < losses[0] - 0.5, $"loss went from {losses[0]:F3} to {losses[^1]:F3}: {string.Join(", ", losses.Select(l => l.ToString("F2")))}");
+    }
+
+    [Fact]
     public void Schedule_warms_up_linearly_then_decays_by_cosine_to_a_tenth()
     {
         const double peak = 6e-4;

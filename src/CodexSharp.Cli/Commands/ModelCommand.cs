@@ -5,7 +5,10 @@ using CodexSharp.Model.Modeling;
 
 namespace CodexSharp.Cli.Commands;
 
-/// <summary><c>codexsharp model init</c>: write a randomly initialised checkpoint (for tests, demos and as a training start).</summary>
+/// <summary>
+/// <c>codexsharp model init</c>: write a randomly initialised checkpoint (for tests, demos and as a training start);
+/// <c>model convert</c>: store a checkpoint's weights as float16, bfloat16 or float32 (they load as float32).
+/// </summary>
 internal static class ModelCommand
 {
     public static Command Create()
@@ -37,6 +40,32 @@ internal static class ModelCommand
             Console.WriteLine($"wrote {directory} ({config.ParameterCount / 1e6:F1}M parameters, {config.Layers} layers × {config.Width}, tokenizer {config.Tokenizer}); use it as local:{directory}");
             return ExitCodes.Success;
         });
-        return new Command("model", "Local model checkpoints.") { init };
+        var source = new Argument<string>("MODEL") { Description = "The checkpoint: local:DIR." };
+        var convertOut = new Option<DirectoryInfo>("--out") { Description = "Checkpoint directory to write.", Required = true };
+        var dtype = new Option<string>("--dtype") { Description = "Storage type of the weights: f16, bf16 or f32.", Required = true };
+        dtype.AcceptOnlyFromAmong("f16", "bf16", "f32");
+        var convert = new Command("convert", "Copy a checkpoint with its weights stored as f16, bf16 or f32 (half the size; they load as float32).") { source, convertOut, dtype, force };
+        convert.SetAction(parse =>
+        {
+            var spec = parse.GetValue(source)!;
+            if (!spec.StartsWith("local:", StringComparison.Ordinal)) throw new UserInputException($"MODEL '{spec}': expected local:DIR");
+            var directory = parse.GetValue(convertOut)!.FullName;
+            var from = Path.GetFullPath(spec["local:".Length..]);
+            if (string.Equals(from.TrimEnd('/'), directory.TrimEnd('/'), StringComparison.Ordinal)) throw new UserInputException($"--out {directory}: is the checkpoint being converted; write the copy elsewhere");
+            if (File.Exists(Path.Combine(directory, LocalCheckpoint.WeightsFile)) && !parse.GetValue(force))
+            {
+                throw new UserInputException($"--out {directory}: holds a checkpoint already ({LocalCheckpoint.WeightsFile}); pass --force to overwrite it");
+            }
+            var (model, _) = LocalCheckpoint.Load(from);
+            using (model)
+            {
+                var storage = parse.GetValue(dtype) switch { "f16" => TorchSharp.torch.ScalarType.Float16, "bf16" => TorchSharp.torch.ScalarType.BFloat16, _ => TorchSharp.torch.ScalarType.Float32 };
+                LocalCheckpoint.Save(model, directory, storage);
+            }
+            var bytes = new FileInfo(Path.Combine(directory, LocalCheckpoint.WeightsFile)).Length;
+            Console.WriteLine($"wrote {directory} ({bytes / 1e6:F1} MB of {parse.GetValue(dtype)} weights); use it as local:{directory}");
+            return ExitCodes.Success;
+        });
+        return new Command("model", "Local model checkpoints.") { init, convert };
     }
 }

@@ -13,7 +13,8 @@ internal static class TrainCommand
         var data = new Option<DirectoryInfo>("--data") { Description = "Corpus folder made by `corpus build` (train.bin, val.bin, corpus.json).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: checkpoint (local:DIR), metrics.jsonl, train.json, loss.svg. Run again to continue.", Required = true };
         var init = new Option<string?>("--init") { Description = "Start from local:DIR (our checkpoint) or hf:DIR (a GPT-2-family folder) instead of random weights." };
-        var preset = new Option<string?>("--preset") { Description = "Shape of a fresh model: tiny, 30m, 85m, gpt2 (default tiny); with --init it must match." };
+        var preset = new Option<string?>("--preset") { Description = "Shape of a fresh model: tiny, 7m, 30m, 85m, gpt2 (default tiny); with --init it must match." };
+        var headTokens = new Option<int?>("--head-tokens") { Description = "A fresh model's output head scores the N most frequent ids of the corpus one by one and the rest as one shared bucket (default: every id)." };
         var maxSteps = new Option<int>("--max-steps") { Description = "Optimiser steps; the learning rate decays over exactly these.", DefaultValueFactory = _ => defaults.MaxSteps };
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Stop with a checkpoint after this much training time (summed over resumed runs)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per optimiser step (a multiple of the block size), by gradient accumulation.", DefaultValueFactory = _ => defaults.BatchTokens };
@@ -27,7 +28,7 @@ internal static class TrainCommand
         var bf16 = new Option<bool>("--bf16") { Description = "bfloat16 compute with float32 master weights (where the CPU has avx512_bf16/AMX; float32 otherwise)." };
         var command = new Command("train", "Train a GPT on a token corpus (AdamW, warm-up + cosine, resumable): writes a local:DIR checkpoint.")
         {
-            data, output, init, preset, maxSteps, maxMinutes, batchTokens, microBatch, blockSize, lr, seed, checkpointEvery, evalEvery, evalBatches, bf16,
+            data, output, init, preset, headTokens, maxSteps, maxMinutes, batchTokens, microBatch, blockSize, lr, seed, checkpointEvery, evalEvery, evalBatches, bf16,
         };
         command.SetAction((parse, ct) =>
         {
@@ -37,6 +38,7 @@ internal static class TrainCommand
                 Output = parse.GetValue(output)!.FullName,
                 Init = parse.GetValue(init),
                 Preset = parse.GetValue(preset),
+                HeadTokens = parse.GetValue(headTokens),
                 MaxSteps = parse.GetValue(maxSteps),
                 MaxMinutes = parse.GetValue(maxMinutes),
                 BatchTokens = parse.GetValue(batchTokens),

@@ -14,13 +14,29 @@ public static class LocalCheckpoint
     public const string ConfigFile = "config.json";
     public const string WeightsFile = "model.safetensors";
 
-    public static void Save(GptModel model, string directory)
+    /// <param name="storage">Store the weights as this type (float16 or bfloat16 halve the file); null keeps the model's.</param>
+    public static void Save(GptModel model, string directory, TorchSharp.torch.ScalarType? storage = null)
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson());
-        var tensors = model.named_parameters().Select(p => (p.name, (TorchSharp.torch.Tensor)p.parameter));
-        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFile), tensors,
-            new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "codexsharp", ["tokenizer"] = model.Config.Tokenizer });
+        var copies = new List<TorchSharp.torch.Tensor>();
+        TorchSharp.torch.Tensor Stored(TorchSharp.torch.Tensor parameter)
+        {
+            if (storage is not { } type || type == parameter.dtype) return parameter;
+            var copy = parameter.detach().to(type);
+            copies.Add(copy);
+            return copy;
+        }
+        try
+        {
+            var tensors = model.named_parameters().Select(p => (p.name, Stored(p.parameter))).ToList();
+            SafeTensorsWriter.Write(Path.Combine(directory, WeightsFile), tensors,
+                new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "codexsharp", ["tokenizer"] = model.Config.Tokenizer });
+        }
+        finally
+        {
+            foreach (var copy in copies) copy.Dispose();
+        }
     }
 
     public static (GptModel Model, CodeTokenizer Tokenizer) Load(string directory)

@@ -47,6 +47,20 @@ public sealed record GptConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Task { get; init; }
 
+    /// <summary>
+    /// The token ids the output head scores one by one (ascending), or null for all <see cref="VocabSize"/> ids. Every
+    /// other id shares one more head row, a "rare token" bucket whose probability is split evenly among them, so the
+    /// model still gives every id a probability while the head — on a CPU most of a small model's cost — multiplies
+    /// by a few thousand rows instead of 50,281. <c>train --head-tokens N</c> takes the N most frequent ids of its corpus.
+    /// </summary>
+    [JsonPropertyName("head_tokens")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(CompactIntArrayConverter))]
+    public int[]? HeadTokens { get; init; }
+
+    /// <summary>Rows of the output head: every id, or the frequent ids plus the rare-token bucket.</summary>
+    [JsonIgnore] public int HeadRows => HeadTokens is { } ids ? ids.Length + 1 : VocabSize;
+
     /// <summary>Width of one attention head.</summary>
     [JsonIgnore] public int HeadSize => Width / Heads;
 
@@ -59,7 +73,8 @@ public sealed record GptConfig
             long w = Width, biasW = Bias ? Width : 0;
             var perBlock = 2 * (w + biasW) /* ln_1, ln_2 */ + w * 3 * w + 3 * biasW /* c_attn */ + w * w + biasW /* attn.c_proj */
                            + w * 4 * w + 4 * biasW /* mlp.c_fc */ + 4 * w * w + biasW /* mlp.c_proj */;
-            return (long)VocabSize * w + (long)Context * w + Layers * perBlock + w + biasW;
+            var rareRow = HeadTokens is null ? 0 : w;
+            return (long)VocabSize * w + (long)Context * w + Layers * perBlock + w + biasW + rareRow;
         }
     }
 
@@ -79,6 +94,15 @@ public sealed record GptConfig
         Require(VocabSize >= 2, "vocab_size", "expected at least 2");
         Require(Dropout is >= 0 and < 1, "dropout", "expected 0 <= dropout < 1");
         Require(LayerNormEpsilon > 0, "layer_norm_epsilon", "expected a positive number");
+        if (HeadTokens is { } ids)
+        {
+            Require(ids.Length >= 1 && ids.Length < VocabSize, "head_tokens", $"expected 1 to {VocabSize - 1} ids, got {ids.Length}");
+            for (var i = 0; i < ids.Length; i++)
+            {
+                Require(ids[i] >= 0 && ids[i] < VocabSize, "head_tokens", $"expected ids below vocab_size ({VocabSize}), got {ids[i]} at index {i}");
+                Require(i == 0 || ids[i] > ids[i - 1], "head_tokens", $"expected ascending ids without repeats, got {ids[i]} after {(i == 0 ? 0 : ids[i - 1])} at index {i}");
+            }
+        }
         return this;
     }
 
@@ -98,4 +122,14 @@ public sealed record GptConfig
             throw UserInputException.At(path, (e.LineNumber ?? 0) + 1, e.Path, e.Message);
         }
     }
+}
+
+/// <summary>Writes an int array on one line (config.json stays readable with thousands of head ids).</summary>
+internal sealed class CompactIntArrayConverter : JsonConverter<int[]>
+{
+    public override int[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<int[]>(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, int[] value, JsonSerializerOptions options) =>
+        writer.WriteRawValue(JsonSerializer.Serialize(value), skipInputValidation: true);
 }

@@ -7,13 +7,20 @@ namespace CodexSharp.Model.Modeling;
 /// <summary>
 /// A GPT-2-style decoder. Parameter names are GPT-2's checkpoint keys (<c>transformer.wte.weight</c>,
 /// <c>transformer.h.0.attn.c_attn.weight</c>, …); the output head is tied to the token embedding, so there is
-/// no separate <c>lm_head.weight</c>.
+/// no separate <c>lm_head.weight</c>. With <see cref="GptConfig.HeadTokens"/> the head scores only those rows of the
+/// embedding plus one learned row, <c>rare_head</c>, for every other id (see <see cref="HeadLogits"/>).
 /// </summary>
 public sealed class GptModel : nn.Module
 {
 #pragma warning disable CA2213 // registered submodules: nn.Module.Dispose disposes them
     private readonly GptTransformer transformer;
+    private readonly Parameter? rare_head; // (1, C): the head row of the rare-token bucket (frequent-token head only)
 #pragma warning restore CA2213
+
+    // Frequent-token head: the ids it scores (S), each id's head row (V; S = the bucket), and log(V − S).
+    private readonly Tensor? headIds;
+    private readonly Tensor? headRowOf;
+    private readonly double rareLogCount;
 
     // The output head transposed to (C, V) and contiguous, kept while the weights are frozen (see Head).
     private Tensor? frozenHead;
@@ -24,10 +31,24 @@ public sealed class GptModel : nn.Module
     {
         Config = config;
         transformer = new GptTransformer(config);
+        if (config.HeadTokens is not null) rare_head = nn.Parameter(zeros(1, config.Width));
         RegisterComponents();
+        // Set after RegisterComponents: constants of the shape, not weights (a checkpoint holds them in config.json).
+        if (config.HeadTokens is { } ids)
+        {
+            headIds = tensor(ids.Select(id => (long)id).ToArray(), ScalarType.Int64);
+            var rowOf = Enumerable.Repeat((long)ids.Length, config.VocabSize).ToArray();
+            for (var row = 0; row < ids.Length; row++) rowOf[ids[row]] = row;
+            headRowOf = tensor(rowOf, ScalarType.Int64);
+            rareLogCount = Math.Log(config.VocabSize - ids.Length);
+            FrequentHead = new FrequentHead(ids, config.VocabSize);
+        }
     }
 
     public GptConfig Config { get; }
+
+    /// <summary>The frequent-token head's layout, or null when the head scores every id.</summary>
+    public FrequentHead? FrequentHead { get; }
 
     /// <summary>The element type of the weights (float32, or bfloat16 after <see cref="ToBFloat16"/>).</summary>
     public ScalarType DType => transformer.TokenEmbedding.dtype;
@@ -66,9 +87,41 @@ public sealed class GptModel : nn.Module
     /// positions only and a row's logits do not depend on the others; <paramref name="mask"/> is not used.</param>
     /// <param name="only">(N) int64 indices of positions in the flattened (B·T) batch: return (N, V) logits for those only,
     /// skipping the head elsewhere (a loss on a few positions of each row, as fine-tuning's, needs no more).</param>
-    /// <returns>(B, T, V) float32 logits, (B, 1, V), or (N, V).</returns>
+    /// <param name="headRows">With a frequent-token head, return its S + 1 rows' logits (see <see cref="FrequentHead"/>)
+    /// instead of expanding them to every id: the sampler works on those.</param>
+    /// <returns>(B, T, V) float32 logits, (B, 1, V), or (N, V); V is <see cref="GptConfig.HeadRows"/> with <paramref name="headRows"/>.</returns>
     public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, KvCache? cache = null, bool lastOnly = false, RowGroups? groups = null,
-        Tensor? only = null)
+        Tensor? only = null, bool headRows = false)
+    {
+        using var hidden = Hidden(tokens, positions, mask, cache, lastOnly, groups, only);
+        using var rows = HeadLogits(hidden); // (…, HeadRows)
+        var logits = headIds is null || headRows ? rows.alias() : Expand(rows);
+        if (logits.dtype == ScalarType.Float32) return logits;
+        using (logits) return logits.to(ScalarType.Float32);
+    }
+
+    /// <summary>
+    /// Cross-entropy of each target, −log p(target), in nats over the whole vocabulary — the training loss. With a
+    /// frequent-token head it never forms the (N, V) logits: a rare target costs −log p(bucket) + log(V − S).
+    /// </summary>
+    /// <param name="targets">(N) int64 ids: one per position of the flattened (B·T) batch, or per <paramref name="only"/> index.</param>
+    /// <returns>(N) float32.</returns>
+    public Tensor TokenLoss(Tensor tokens, Tensor? positions, Tensor? mask, Tensor targets, Tensor? only = null)
+    {
+        using var hidden = Hidden(tokens, positions, mask, cache: null, lastOnly: false, groups: null, only);
+        using var flat = hidden.reshape(-1, hidden.shape[^1]); // (N, C)
+        using var rows = HeadLogits(flat); // (N, HeadRows)
+        using var rows32 = rows.dtype == ScalarType.Float32 ? rows.alias() : rows.to(ScalarType.Float32);
+        if (headRowOf is null) return nn.functional.cross_entropy(rows32, targets, reduction: nn.Reduction.None);
+        using var targetRows = headRowOf.index_select(0, targets); // (N)
+        using var each = nn.functional.cross_entropy(rows32, targetRows, reduction: nn.Reduction.None);
+        using var rare = targetRows.eq(headIds!.shape[0]);
+        using var rareCost = rare.to(ScalarType.Float32).mul(rareLogCount);
+        return each.add(rareCost);
+    }
+
+    /// <summary>The final hidden states of every position, of the last, or of the <paramref name="only"/> ones.</summary>
+    private Tensor Hidden(Tensor tokens, Tensor? positions, Tensor? mask, KvCache? cache, bool lastOnly, RowGroups? groups, Tensor? only)
     {
         var steps = tokens.shape[1];
         var start = cache?.Length ?? 0;
@@ -80,34 +133,68 @@ public sealed class GptModel : nn.Module
         using var defaultPositions = positions is null ? TorchScalars.Arange(start, start + steps).unsqueeze(0) : null; // (1, T)
         // New tokens appended after cached ones need an explicit causal mask: is_causal assumes T == S.
         using var offsetMask = mask is null && cache is not null && start > 0 && steps > 1 ? CausalMask(steps, start) : null; // (1, 1, T, S)
-        using var x = transformer.Forward(tokens, positions ?? defaultPositions!, mask ?? offsetMask, cache, groups); // (B, T, C)
+        var x = transformer.Forward(tokens, positions ?? defaultPositions!, mask ?? offsetMask, cache, groups); // (B, T, C)
         cache?.Advance((int)steps);
-        using var last = lastOnly ? x.narrow(1, steps - 1, 1) : null; // (B, 1, C)
-        using var flat = only is null ? null : x.reshape(-1, x.shape[2]); // (B·T, C)
-        using var picked = only is null ? null : flat!.index_select(0, only); // (N, C)
-        var logits = Head(picked ?? last ?? x); // (B, T, V) or (N, V)
-        if (logits.dtype == ScalarType.Float32) return logits;
-        using (logits) return logits.to(ScalarType.Float32);
+        if (lastOnly)
+        {
+            using (x) return x.narrow(1, steps - 1, 1).contiguous(); // (B, 1, C)
+        }
+        if (only is null) return x;
+        using (x)
+        {
+            using var flat = x.reshape(-1, x.shape[2]); // (B·T, C)
+            return flat.index_select(0, only); // (N, C)
+        }
     }
 
     /// <summary>
-    /// hidden · wteᵀ. Without gradients and outside training the weights cannot change under us, so a float32 head
-    /// reads a transposed, contiguous copy of the embedding: the CPU's matrix multiply streams it 1.1x (batch 32)
-    /// to 1.5x (batch 1) faster than the (V, C) original. The copy costs the embedding's size once more, and is
-    /// dropped as soon as a forward pass needs gradients or trains. bfloat16 gains nothing from it (0.8–1.0x), so
-    /// it reads the original.
+    /// hidden · Wᵀ, W the head's rows: the whole embedding, or its <see cref="GptConfig.HeadTokens"/> rows and the bucket
+    /// row. Without gradients and outside training the weights cannot change under us, so a float32 head reads a
+    /// transposed, contiguous copy of W: the CPU's matrix multiply streams it 1.1x (batch 32) to 1.5x (batch 1) faster
+    /// than the (V, C) original. The copy costs W's size once more, and is dropped as soon as a forward pass needs
+    /// gradients or trains. bfloat16 gains nothing from it (0.8–1.0x), so it reads the original.
     /// </summary>
-    /// <param name="hidden">(B, T, C)</param>
-    /// <returns>(B, T, V)</returns>
-    private Tensor Head(Tensor hidden)
+    /// <param name="hidden">(…, C)</param>
+    /// <returns>(…, HeadRows)</returns>
+    private Tensor HeadLogits(Tensor hidden)
     {
         if (training || is_grad_enabled() || DType != ScalarType.Float32)
         {
             DropFrozenHead();
-            return nn.functional.linear(hidden, transformer.TokenEmbedding);
+            if (headIds is null) return nn.functional.linear(hidden, transformer.TokenEmbedding);
+            using var weights = HeadWeights(); // (S + 1, C)
+            return nn.functional.linear(hidden, weights);
         }
-        frozenHead ??= transformer.TokenEmbedding.t().contiguous().DetachFromDisposeScope(); // (C, V)
+        if (frozenHead is null)
+        {
+            using var weights = headIds is null ? transformer.TokenEmbedding.alias() : HeadWeights();
+            frozenHead = weights.t().contiguous().DetachFromDisposeScope(); // (C, HeadRows)
+        }
         return hidden.matmul(frozenHead);
+    }
+
+    /// <summary>(S + 1, C): the frequent ids' embedding rows, then the bucket's row.</summary>
+    private Tensor HeadWeights()
+    {
+        using var frequent = transformer.TokenEmbedding.index_select(0, headIds!);
+        return cat([frequent, rare_head!], 0);
+    }
+
+    /// <summary>
+    /// (…, S + 1) head logits to (…, V) logits over every id: each frequent id its own, each other id the bucket's
+    /// minus log(V − S), so the V − S rare ids share the bucket's probability evenly and softmax over V is exact.
+    /// </summary>
+    private Tensor Expand(Tensor rows)
+    {
+        var frequentCount = headIds!.shape[0];
+        var shape = rows.shape.ToArray();
+        shape[^1] = Config.VocabSize;
+        using var bucket = rows.narrow(-1, frequentCount, 1); // (…, 1)
+        using var rare = bucket.sub(rareLogCount);
+        var full = rare.expand(shape).contiguous(); // (…, V)
+        using var frequent = rows.narrow(-1, 0, frequentCount);
+        full.index_copy_(shape.Length - 1, headIds, frequent);
+        return full;
     }
 
     private void DropFrozenHead()
@@ -118,7 +205,12 @@ public sealed class GptModel : nn.Module
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) frozenHead?.Dispose();
+        if (disposing)
+        {
+            frozenHead?.Dispose();
+            headIds?.Dispose();
+            headRowOf?.Dispose();
+        }
         base.Dispose(disposing);
     }
 

@@ -98,7 +98,7 @@ internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool
         {
             var running = Enumerable.Range(0, slots.Count).Where(b => slots[b] is not null).ToArray();
             Volatile.Write(ref activeRows, running.Length);
-            var (tokens, logProbs) = Choose(logits, running, slots);
+            var (tokens, logProbs) = Choose(logits, running, slots, model.FrequentHead);
             logits.Dispose();
             var next = Enumerable.Repeat((long)tokenizer.EndOfText, slots.Count).ToArray(); // a finished row's placeholder
             var cancelled = false;
@@ -143,17 +143,16 @@ internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool
     private static int RoundUp(int rows) => (rows + RowMultiple - 1) / RowMultiple * RowMultiple;
 
     /// <summary>Chooses the next token of the running rows (the others' logits are skipped).</summary>
-    private static (long[] Tokens, float[] LogProbs) Choose(Tensor logits, int[] running, List<Row?> slots)
+    private static (long[] Tokens, float[] LogProbs) Choose(Tensor logits, int[] running, List<Row?> slots, FrequentHead? head)
     {
         var sampling = running.Select(b => slots[b]!.Spec.Sampling).ToList();
         var uniforms = running.Select(b => slots[b]!.Spec.Random.NextDouble()).ToArray();
-        if (running.Length == slots.Count) return TokenChooser.Choose(logits, sampling, uniforms);
-        using var index = tensor(running.Select(b => (long)b).ToArray());
-        using var runningLogits = logits.index_select(0, index);
-        return TokenChooser.Choose(runningLogits, sampling, uniforms);
+        using var index = running.Length == slots.Count ? null : tensor(running.Select(b => (long)b).ToArray());
+        using var runningLogits = index is null ? logits.alias() : logits.index_select(0, index);
+        return head is null ? TokenChooser.Choose(runningLogits, sampling, uniforms) : TokenChooser.Choose(runningLogits, sampling, uniforms, head);
     }
 
-    /// <summary>Runs the model for the next position of every row and returns its logits (B, V).</summary>
+    /// <summary>Runs the model for the next position of every row and returns its logits (B, V), or a frequent-token head's (B, S + 1).</summary>
     private Tensor Step(List<List<long>> sequence, List<long> pads, KvCache? cache, bool prefill)
     {
         using var scope = NewDisposeScope();
@@ -164,8 +163,9 @@ internal sealed class BatchSampler(GptModel model, CodeTokenizer tokenizer, bool
         var padTensor = tensor(pads.ToArray()).view(batch, 1); // (B, 1)
         var queryIndex = TorchScalars.Arange(length - fed, length).unsqueeze(0); // (1, T)
         var positions = queryIndex.sub(padTensor).clamp_min(TorchScalars.Zero); // (B, T)
-        var logits = model.Forward(input, positions, cache: cache, lastOnly: true, groups: RowGroups.FromPads(pads)); // (B, 1, V)
-        return logits.view(batch, -1).MoveToOuterDisposeScope(); // (B, V)
+        // A frequent-token head's S + 1 rows: the chooser works on those (TokenChooser).
+        var logits = model.Forward(input, positions, cache: cache, lastOnly: true, groups: RowGroups.FromPads(pads), headRows: true); // (B, 1, V or S + 1)
+        return logits.view(batch, -1).MoveToOuterDisposeScope(); // (B, V or S + 1)
     }
 
     /// <summary>Appends a chosen token to a row; returns true when the row is finished.</summary>

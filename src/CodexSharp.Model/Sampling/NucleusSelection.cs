@@ -91,7 +91,7 @@ internal static class NucleusSelection
     }
 
     /// <summary>The mass of the tokens at or above <paramref name="threshold"/>.</summary>
-    private static double KeptMass(ReadOnlySpan<float> probs, float threshold)
+    internal static double KeptMass(ReadOnlySpan<float> probs, float threshold)
     {
         var vectors = MemoryMarshal.Cast<float, Vector<float>>(probs);
         var cut = new Vector<float>(threshold);

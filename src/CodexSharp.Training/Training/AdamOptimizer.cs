@@ -30,10 +30,12 @@ public sealed class AdamOptimizer : IDisposable
 
     /// <summary>
     /// Weight decay applies to weight matrices only: the linear layers' weights. Biases, LayerNorm gains and the
-    /// embeddings (the token embedding is also the output head) are not decayed, as in GPT-2/3 practice.
+    /// embeddings (the token embedding is also the output head, and <c>rare_head</c> is one more head row) are not
+    /// decayed, as in GPT-2/3 practice.
     /// </summary>
     public static bool DecaysWeight(string name, Tensor parameter) =>
-        parameter.dim() >= 2 && !name.EndsWith("wte.weight", StringComparison.Ordinal) && !name.EndsWith("wpe.weight", StringComparison.Ordinal);
+        parameter.dim() >= 2 && !name.EndsWith("wte.weight", StringComparison.Ordinal) && !name.EndsWith("wpe.weight", StringComparison.Ordinal)
+        && name != "rare_head";
 
     /// <summary>One update with learning rate <paramref name="lr"/> from the parameters' current gradients.</summary>
     public void Step(double lr)

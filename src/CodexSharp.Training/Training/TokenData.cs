@@ -26,6 +26,20 @@ public sealed class TokenData : IDisposable
     public void CopyTo(bool validationSplit, long start, Span<long> destination) =>
         (validationSplit ? corpus.Validation : corpus.Train).CopyTo(start, destination);
 
+    /// <summary>The <paramref name="count"/> ids that occur most often in the training split (ties: the smaller id), ascending.</summary>
+    public int[] MostFrequent(int count)
+    {
+        var counts = new long[65536];
+        var buffer = new long[1 << 16];
+        for (long start = 0; start < TrainTokens; start += buffer.Length)
+        {
+            var span = buffer.AsSpan(0, (int)Math.Min(buffer.Length, TrainTokens - start));
+            CopyTo(false, start, span);
+            foreach (var id in span) counts[id]++;
+        }
+        return Enumerable.Range(0, counts.Length).OrderByDescending(id => counts[id]).ThenBy(id => id).Take(count).Order().ToArray();
+    }
+
     /// <exception cref="UserInputException">The folder is not a finished corpus.</exception>
     public static TokenData Open(string directory)
     {

@@ -127,7 +127,14 @@ public sealed class Trainer
         else
         {
 #pragma warning disable CA2000 // disposed by the catch below, or owned by the caller
-            model = GptModel.CreateRandom(config.Shape ?? GptPresets.ByName(config.Preset ?? "tiny"), config.Seed);
+            var shape = config.Shape ?? GptPresets.ByName(config.Preset ?? "tiny");
+            if (config.HeadTokens is { } count)
+            {
+                if (count >= shape.VocabSize)
+                    throw new UserInputException($"--head-tokens {count}: expected fewer than the vocabulary's {shape.VocabSize} ids");
+                shape = shape with { HeadTokens = data.MostFrequent(count) };
+            }
+            model = GptModel.CreateRandom(shape, config.Seed);
 #pragma warning restore CA2000
         }
         try

@@ -23,6 +23,9 @@ public sealed record TrainingConfig
     /// <summary>The model shape of a fresh model (see GptPresets; null = tiny); with <see cref="Init"/> it must match the init's shape.</summary>
     [JsonPropertyName("preset")] public string? Preset { get; init; }
 
+    /// <summary>A fresh model's head scores this many of the corpus's most frequent ids one by one (see GptConfig.HeadTokens); null = every id.</summary>
+    [JsonPropertyName("head_tokens")] public int? HeadTokens { get; init; }
+
     /// <summary>Optimiser steps; the schedule decays over exactly this many.</summary>
     [JsonPropertyName("max_steps")] public int MaxSteps { get; init; } = 2000;
 
@@ -89,7 +92,8 @@ public sealed record TrainingConfig
     /// </summary>
     public IReadOnlyList<(string Name, string Value)> Identity() =>
     [
-        ("--init", Init ?? "(none)"), ("--preset", Preset ?? (Init is null ? "tiny" : "(from --init)")), ("--max-steps", $"{MaxSteps}"),
+        ("--init", Init ?? "(none)"), ("--preset", Preset ?? (Init is null ? "tiny" : "(from --init)")),
+        ("--head-tokens", HeadTokens?.ToString() ?? (Init is null ? "all" : "(from --init)")), ("--max-steps", $"{MaxSteps}"),
         ("--batch-tokens", $"{BatchTokens}"), ("--micro-batch", $"{MicroBatchRows?.ToString() ?? "auto"}"),
         ("--block-size", $"{BlockSize?.ToString() ?? "context"}"), ("--lr", $"{LearningRate:R}"), ("--seed", $"{Seed}"),
         ("--bf16", $"{BFloat16}"), ("min_lr_fraction", $"{MinLearningRateFraction:R}"), ("warmup_steps", $"{ResolvedWarmupSteps}"),
@@ -106,6 +110,8 @@ public sealed record TrainingConfig
         }
         Require(Data.Length > 0, "--data", "expected a corpus folder");
         Require(Output.Length > 0, "--out", "expected an output folder");
+        Require(HeadTokens is null or >= 1, "--head-tokens", $"expected at least 1, got {HeadTokens}");
+        Require(HeadTokens is null || Init is null, "--head-tokens", "applies to a fresh model only; an --init model keeps its own head");
         Require(MaxSteps >= 1, "--max-steps", $"expected at least 1, got {MaxSteps}");
         Require(MaxMinutes is null or > 0, "--max-minutes", $"expected a positive number, got {MaxMinutes}");
         Require(BatchTokens >= 1, "--batch-tokens", $"expected at least 1, got {BatchTokens}");

@@ -206,23 +206,20 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
     /// </summary>
     internal static Tensor Loss(GptModel model, TrainingBatch batch, double countedTokens)
     {
+        using var allTargets = batch.Targets.view(-1); // (B·T)
         if (batch.LossMask is null)
         {
-            using var logits = model.Forward(batch.Inputs, batch.Positions, batch.AttentionMask); // (B, T, V) float32
-            using var flat = logits.view(-1, logits.shape[2]); // (B·T, V)
-            using var targets = batch.Targets.view(-1); // (B·T)
-            using var mean = nn.functional.cross_entropy(flat, targets);
+            using var every = model.TokenLoss(batch.Inputs, batch.Positions, batch.AttentionMask, allTargets); // (B·T)
+            using var mean = every.mean();
             return mean.mul(batch.Rows * batch.Length / countedTokens);
         }
         // The head runs only where the loss counts: with prompts masked that is a small part of each row.
         using var weights = batch.LossMask.view(-1); // (B·T)
         using var nonzero = weights.nonzero(); // (N, 1)
         using var counted = nonzero.view(-1); // (N)
-        using var picked = model.Forward(batch.Inputs, batch.Positions, batch.AttentionMask, only: counted); // (N, V) float32
-        using var allTargets = batch.Targets.view(-1); // (B·T)
         using var pickedTargets = allTargets.index_select(0, counted); // (N)
         using var pickedWeights = weights.index_select(0, counted); // (N)
-        using var each = nn.functional.cross_entropy(picked, pickedTargets, reduction: nn.Reduction.None); // (N)
+        using var each = model.TokenLoss(batch.Inputs, batch.Positions, batch.AttentionMask, pickedTargets, only: counted); // (N)
         using var weighted = each.mul(pickedWeights);
         using var sum = weighted.sum();
         return sum.div(countedTokens);

@@ -64,6 +64,8 @@ public sealed class OutputAndRecordTests : IDisposable
             (["--concurrency", "0"], "error: --concurrency: expected 1 or more"),
             (["--request-timeout", "0"], "error: --request-timeout: expected a positive number of seconds"),
             (["--bf16"], "error: --bf16: only for models run in process"),
+            (["--max-batch-rows", "8"], "error: --max-batch-rows: only for models run in process"),
+            (["--max-batch-rows", "0"], "error: --max-batch-rows: expected 1 to 4096, got 0"),
         ];
         foreach (var (extra, message) in cases)
         {

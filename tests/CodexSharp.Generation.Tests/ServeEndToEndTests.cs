@@ -67,6 +67,15 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
         Assert.All(SamplesFileAssert.Rows(outPath), r => Assert.NotNull(r["sum_logprob"]));
         Assert.Contains("\"dtype\": \"float32\"", File.ReadAllText(GenerationRecord.PathFor(outPath)));
 
+        // One row at a time: a seeded sample does not depend on the batch it is decoded in.
+        var oneRowPath = Path.Combine(_dir, "local-one-row.jsonl");
+        var oneRow = await GenerateProcess.RunAsync(GenerateProcess.Args("local:" + served.Checkpoint, oneRowPath, 2, "--max-tokens", "16", "--seed", "3", "--max-batch-rows", "1"));
+        Assert.True(oneRow.ExitCode == 0, oneRow.ToString());
+        static IEnumerable<string> Completions(string path) => SamplesFileAssert.Rows(path)
+            .OrderBy(r => r["task_id"]!.ToString(), StringComparer.Ordinal).ThenBy(r => r["sample_index"]!.GetValue<int>()).Select(r => r["completion"]!.ToString());
+        Assert.Equal(Completions(outPath), Completions(oneRowPath));
+        Assert.Contains("\"max_batch_rows\": 1", File.ReadAllText(GenerationRecord.PathFor(oneRowPath)));
+
         var bf16Path = Path.Combine(_dir, "local-bf16.jsonl");
         var bf16 = await GenerateProcess.RunAsync(GenerateProcess.Args("local:" + served.Checkpoint, bf16Path, 2, "--max-tokens", "16", "--seed", "3", "--bf16"));
         Assert.True(bf16.ExitCode == 0, bf16.ToString());

@@ -124,23 +124,46 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
     /// longer than the context loses the prefix's first tokens (at least one is kept); a continuation that alone
     /// fills the context is an input error.
     /// </summary>
-    public async Task<ContinuationScore> ScoreContinuationAsync(string prefix, string continuation)
+    public async Task<ContinuationScore> ScoreContinuationAsync(string prefix, string continuation) =>
+        (await ScoreContinuationsAsync([(prefix, continuation)]))[0];
+
+    /// <summary>
+    /// <see cref="ScoreContinuationAsync"/> for several pairs in one forward pass (faster per pair; the scores can
+    /// differ from one pair's alone in the last bits of a float).
+    /// </summary>
+    public async Task<IReadOnlyList<ContinuationScore>> ScoreContinuationsAsync(IReadOnlyList<(string Prefix, string Continuation)> pairs)
     {
-        var head = Tokenizer.Encode(prefix);
-        var tail = Tokenizer.Encode(continuation);
-        if (tail.Count == 0) return new ContinuationScore(0, 0, double.NaN, 0);
-        if (tail.Count >= Model.Config.Context)
-            throw new UserInputException($"the continuation is {tail.Count} tokens but the model's context is {Model.Config.Context}");
-        var dropped = Math.Max(0, head.Count + tail.Count - Model.Config.Context);
-        if (head.Count == 0)
+        var scores = new ContinuationScore[pairs.Count];
+        var batch = new List<(IReadOnlyList<int> Tokens, int From)>();
+        var slots = new List<(int Index, int Dropped)>();
+        for (var i = 0; i < pairs.Count; i++)
         {
+            var head = Tokenizer.Encode(pairs[i].Prefix);
+            var tail = Tokenizer.Encode(pairs[i].Continuation);
+            if (tail.Count == 0)
+            {
+                scores[i] = new ContinuationScore(0, 0, double.NaN, 0);
+                continue;
+            }
+            if (tail.Count >= Model.Config.Context)
+                throw new UserInputException($"the continuation is {tail.Count} tokens but the model's context is {Model.Config.Context}");
+            var dropped = Math.Max(0, head.Count + tail.Count - Model.Config.Context);
             // The first token has no log-probability without a prefix: condition on end-of-text, as a document start.
-            head = [Tokenizer.EndOfText];
+            if (head.Count == 0) head = [Tokenizer.EndOfText];
+            var tokens = head.Skip(dropped).Concat(tail).ToList();
+            batch.Add((tokens, tokens.Count - tail.Count));
+            slots.Add((i, dropped));
         }
-        var tokens = head.Skip(dropped).Concat(tail).ToList();
-        var score = await worker.ScoreAsync(tokens);
-        var own = score.LogProbs.Skip(score.LogProbs.Count - tail.Count).ToList();
-        return new ContinuationScore(tail.Count, own.Sum(), own.Sum() / own.Count, dropped);
+        if (batch.Count > 0)
+        {
+            var logProbs = await worker.ScoreBatchAsync(batch);
+            for (var j = 0; j < slots.Count; j++)
+            {
+                var own = logProbs[j];
+                scores[slots[j].Index] = new ContinuationScore(own.Length, own.Sum(), own.Sum() / own.Length, slots[j].Dropped);
+            }
+        }
+        return scores;
     }
 
     private static void Validate(CompletionRequest request)

@@ -15,7 +15,7 @@ internal sealed class ModelWorker : IDisposable
 {
     private abstract record WorkItem;
     private sealed record SampleWork(IReadOnlyList<SampleJob> Jobs, TaskCompletionSource<IReadOnlyList<SampleResult>> Done, CancellationToken Cancellation) : WorkItem;
-    private sealed record ScoreWork(IReadOnlyList<int> Tokens, TaskCompletionSource<SequenceScore> Done) : WorkItem;
+    private sealed record ScoreWork(IReadOnlyList<(IReadOnlyList<int> Tokens, int From)> Sequences, TaskCompletionSource<IReadOnlyList<double[]>> Done) : WorkItem;
 
     private readonly Channel<WorkItem> queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly GptModel model;
@@ -62,10 +62,18 @@ internal sealed class ModelWorker : IDisposable
         return done.Task;
     }
 
-    public Task<SequenceScore> ScoreAsync(IReadOnlyList<int> tokens)
+    public async Task<SequenceScore> ScoreAsync(IReadOnlyList<int> tokens)
     {
-        var done = new TaskCompletionSource<SequenceScore>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!queue.Writer.TryWrite(new ScoreWork(tokens, done))) done.SetException(new ObjectDisposedException(nameof(ModelWorker)));
+        if (tokens.Count <= 1) return SequenceScorer.Score(model, tokens); // no forward pass: nothing to predict
+        var scores = await ScoreBatchAsync([(tokens, 1)]);
+        return new SequenceScore(tokens, scores[0]);
+    }
+
+    /// <summary>log p of each sequence's tokens from its From-th on, in one forward pass (see <see cref="SequenceScorer.ScoreBatch"/>).</summary>
+    public Task<IReadOnlyList<double[]>> ScoreBatchAsync(IReadOnlyList<(IReadOnlyList<int> Tokens, int From)> sequences)
+    {
+        var done = new TaskCompletionSource<IReadOnlyList<double[]>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!queue.Writer.TryWrite(new ScoreWork(sequences, done))) done.SetException(new ObjectDisposedException(nameof(ModelWorker)));
         return done.Task;
     }
 
@@ -80,7 +88,7 @@ internal sealed class ModelWorker : IDisposable
             switch (item)
             {
                 case ScoreWork score:
-                    Complete(score.Done, () => SequenceScorer.Score(model, score.Tokens));
+                    Complete(score.Done, () => SequenceScorer.ScoreBatch(model, score.Sequences));
                     break;
                 case SampleWork first:
                     Dequeued(first);

@@ -23,6 +23,8 @@ internal static class RankCommand
     public const string BackTranslation = "backtranslation";
 
     /// <summary>The score fields a row may carry, best first: higher is better for each.</summary>
+    private const int ScoreBatchRows = 16;
+
     public static IReadOnlyList<string> ScoreFields { get; } = ["mean_logprob", "sum_logprob", "backtranslation_logprob"];
 
     public static Command Create()
@@ -60,23 +62,32 @@ internal static class RankCommand
             var inputs = how == BackTranslation ? BackTranslationInputs(set, rows) : null;
             var done = 0;
             var throttle = new ProgressThrottle(ProgressThrottle.PlainLineInterval);
-            foreach (var row in rows)
+            // Sixteen samples per forward pass, in file order (so the batches, and the scores, are the same every run).
+            foreach (var chunk in rows.Chunk(ScoreBatchRows))
             {
                 ct.ThrowIfCancellationRequested();
-                set.TryGet(row.TaskId, out var problem);
-                if (how == MeanLogProb)
+                var pairs = chunk.Select(row =>
                 {
-                    var score = await generator.ScoreContinuationAsync(problem.Prompt, row.Completion);
-                    row.Row["mean_logprob"] = double.IsNaN(score.MeanLogProb) ? null : score.MeanLogProb;
-                    row.Row["sum_logprob"] = score.SumLogProb;
-                }
-                else
-                {
+                    set.TryGet(row.TaskId, out var problem);
+                    if (how == MeanLogProb) return (problem.Prompt, row.Completion);
                     var (code, docstring) = inputs![row.TaskId];
-                    var score = await generator.ScoreContinuationAsync(DocstringLayout.Input(code + row.Completion, problem.EntryPoint), DocstringLayout.Target(docstring));
-                    row.Row["backtranslation_logprob"] = score.SumLogProb;
+                    return (DocstringLayout.Input(code + row.Completion, problem.EntryPoint), DocstringLayout.Target(docstring));
+                }).ToList();
+                var scores = await generator.ScoreContinuationsAsync(pairs);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var (row, score) = (chunk[i], scores[i]);
+                    if (how == MeanLogProb)
+                    {
+                        row.Row["mean_logprob"] = double.IsNaN(score.MeanLogProb) ? null : score.MeanLogProb;
+                        row.Row["sum_logprob"] = score.SumLogProb;
+                    }
+                    else
+                    {
+                        row.Row["backtranslation_logprob"] = score.SumLogProb;
+                    }
                 }
-                done++;
+                done += chunk.Length;
                 if (throttle.ShouldReport(done == rows.Count)) Console.Error.WriteLine($"rank: {done}/{rows.Count} samples scored");
             }
             JsonlFile.WriteAllAtomic(outPath, rows.Select(r => (JsonNode)r.Row));

@@ -53,17 +53,22 @@ public sealed class GptModel : nn.Module
     /// <summary>The element type of the weights (float32, or bfloat16 after <see cref="ToBFloat16"/>).</summary>
     public ScalarType DType => transformer.TokenEmbedding.dtype;
 
-    /// <summary>A model with GPT-2's initialisation (normal(0, 0.02), residual projections scaled by 1/√(2·layers)).</summary>
+    /// <summary>
+    /// A model with GPT-2's initialisation: weights normal(0, 0.02), residual projections scaled by 1/√(2·layers),
+    /// biases 0, LayerNorm gains 1. Every number comes from a generator of its own seeded with <paramref name="seed"/>,
+    /// so models made at the same time on other threads do not change each other's weights.
+    /// </summary>
     public static GptModel CreateRandom(GptConfig config, long seed)
     {
-        random.manual_seed(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         var model = new GptModel(config);
         using var noGrad = no_grad();
         var residualStd = 0.02 / Math.Sqrt(2.0 * config.Layers);
         foreach (var (name, parameter) in model.named_parameters())
         {
-            if (name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal)) continue;
-            nn.init.normal_(parameter, 0.0, name.EndsWith("c_proj.weight", StringComparison.Ordinal) ? residualStd : 0.02);
+            if (name.Contains(".ln_", StringComparison.Ordinal)) continue; // LayerNorm: gain 1, bias 0 from construction
+            if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+            else nn.init.normal_(parameter, 0.0, name.EndsWith("c_proj.weight", StringComparison.Ordinal) ? residualStd : 0.02, generator);
         }
         model.eval();
         return model;

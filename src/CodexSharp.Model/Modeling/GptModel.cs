@@ -68,7 +68,11 @@ public sealed class GptModel : nn.Module
         {
             if (name.Contains(".ln_", StringComparison.Ordinal)) continue; // LayerNorm: gain 1, bias 0 from construction
             if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
-            else nn.init.normal_(parameter, 0.0, name.EndsWith("c_proj.weight", StringComparison.Ordinal) ? residualStd : 0.02, generator);
+            else
+            {
+                using var draw = randn(parameter.shape, parameter.dtype, generator: generator);
+                parameter.copy_(draw).mul_(name.EndsWith("c_proj.weight", StringComparison.Ordinal) ? residualStd : 0.02);
+            }
         }
         model.eval();
         return model;

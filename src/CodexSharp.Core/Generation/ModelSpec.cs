@@ -45,8 +45,8 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     /// </summary>
     public static IReadOnlyDictionary<string, string> ShippedModels { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["default"] = "codexsharp-3m",
-        ["default-docstring"] = "codexsharp-3m-docstring",
+        ["default"] = "codexsharp-7m",
+        ["default-docstring"] = "codexsharp-7m-docstring",
     };
 
     /// <summary>

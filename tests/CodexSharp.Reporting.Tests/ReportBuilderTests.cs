@@ -42,6 +42,20 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void A_sample_without_a_score_ranks_last_and_the_method_is_still_drawn()
+    {
+        // An empty completion has no mean log-probability: its sample ranks below the scored ones of its problem.
+        using var dir = new TempDir();
+        var problems = RunFiles.Problems(dir.Path, 3);
+        var verdicts = RunFiles.Graded(3, 4).Select((v, i) => i == 1 ? v with { Completion = "", MeanLogprob = null, Passed = true } : v).ToList();
+        var results = RunFiles.Write(dir.Path, "unscored", problems, verdicts);
+        var (_, json, _) = Build(dir.Path, [results]);
+        var expected = verdicts.GroupBy(v => v.TaskId)
+            .Select(g => RankedPassAtK.Estimate(g.Select(v => new ScoredSample(v.MeanLogprob ?? double.NegativeInfinity, v.Passed)).ToList(), 2)).Average();
+        Assert.Equal(expected, json["ranking"]!["mean_logprob"]!["2"]!.GetValue<double>(), 12);
+    }
+
+    [Fact]
     public void One_sample_per_problem_asked_for_pass_at_10_draws_the_rest_and_says_why()
     {
         using var dir = new TempDir();

@@ -135,14 +135,16 @@ internal static class RankCommand
         Console.WriteLine($"  {"random",-24} {100 * groups.Average(g => g.Average(r => Passed(r) ? 1.0 : 0.0)),6:F2}%");
         foreach (var field in ScoreFields)
         {
-            if (rows.Any(r => r.Row[field] is null)) continue;
+            var unscored = rows.Count(r => r.Row[field] is null);
+            if (unscored == rows.Count) continue;
             var rate = groups.Average(g => TopRanked.PassRate(g.Select(r => (Score(r, field), Passed(r)))));
-            Console.WriteLine($"  {field,-24} {100 * rate,6:F2}%");
+            Console.WriteLine($"  {field,-24} {100 * rate,6:F2}%{(unscored > 0 ? $"  ({unscored} samples without a score rank last)" : "")}");
         }
         Console.WriteLine($"  {"oracle",-24} {100 * groups.Average(g => g.Any(Passed) ? 1.0 : 0.0),6:F2}%");
     }
 
     private static bool Passed(Sample row) => row.Row["passed"]!.GetValue<bool>();
 
-    private static double Score(Sample row, string field) => double.Parse(row.Row[field]!.ToJsonString(), CultureInfo.InvariantCulture);
+    private static double Score(Sample row, string field) =>
+        row.Row[field] is { } value ? double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture) : double.NegativeInfinity;
 }

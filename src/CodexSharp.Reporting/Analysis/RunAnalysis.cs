@@ -133,11 +133,13 @@ public static class RunAnalysis
         var ranking = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         foreach (var (method, score) in Methods)
         {
-            if (!problems.All(p => p.All(s => score(s) is not null))) continue;
+            // A method is drawn when any sample has its score; a sample without one (an empty completion has no mean
+            // log-probability) ranks below every scored sample.
+            if (!problems.Any(p => p.Any(s => score(s) is not null))) continue;
             var sums = new double[n];
             foreach (var samples in problems)
             {
-                var curve = RankedPassAtK.Curve(samples.Select(s => new ScoredSample(score(s)!.Value, s.Passed)).ToList());
+                var curve = RankedPassAtK.Curve(samples.Select(s => new ScoredSample(score(s) ?? double.NegativeInfinity, s.Passed)).ToList());
                 for (var k = 0; k < n; k++) sums[k] += curve[k];
             }
             ranking[method] = Enumerable.Range(1, n).ToDictionary(Key, k => sums[k - 1] / problems.Count, StringComparer.Ordinal);

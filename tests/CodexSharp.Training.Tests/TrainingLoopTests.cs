@@ -28,6 +28,17 @@ public sealed class TrainingLoopTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
+    private static GptConfig SmallVocabulary => new() { Layers = 2, Heads = 2, Width = 64, Context = 64, VocabSize = 512 };
+
+    /// <summary>A learnable stream of 20,000 ids: runs of counting sequences (mod <paramref name="modulo"/>), each of 50 ids from a random start.</summary>
+    private string CountingCorpus(int modulo, int seed)
+    {
+        var random = new Random(seed);
+        var tokens = new ushort[20000];
+        for (var i = 0; i < tokens.Length; i++) tokens[i] = (ushort)(i % 50 == 0 ? random.Next(modulo) : (tokens[i - 1] + 1) % modulo);
+        return TrainingCorpus.Write(dir.File("corpus"), tokens, 2000);
+    }
+
     [Fact]
     public void Loss_falls_on_standard_library_code()
     {
@@ -54,12 +65,8 @@ public sealed class TrainingLoopTests : IDisposable
     public void Bf16_compute_tracks_fp32_step_by_step()
     {
         // A small vocabulary keeps this quick on CPUs without native bfloat16 (there libtorch's bf16 matmul is slow).
-        var shape = new GptConfig { Layers = 2, Heads = 2, Width = 64, Context = 64, VocabSize = 512 };
-        var random = new Random(7);
-        var tokens = new ushort[20000];
-        // A learnable stream: runs of counting sequences with random starts.
-        for (var i = 0; i < tokens.Length; i++) tokens[i] = (ushort)(i % 50 == 0 ? random.Next(512) : (tokens[i - 1] + 1) % 512);
-        var data = TrainingCorpus.Write(dir.File("corpus"), tokens, 2000);
+        var shape = SmallVocabulary;
+        var data = CountingCorpus(512, seed: 7);
         List<double> Losses(bool bf16)
         {
             var observer = new RecordingObserver();
@@ -86,12 +93,9 @@ public sealed class TrainingLoopTests : IDisposable
     [Fact]
     public void A_frequent_token_head_scores_the_corpus_s_most_frequent_ids_and_learns()
     {
-        var shape = new GptConfig { Layers = 2, Heads = 2, Width = 64, Context = 64, VocabSize = 512 };
-        var random = new Random(3);
-        var tokens = new ushort[20000];
-        // Counting runs over ids 0..99 with random starts: ids 100..511 never occur, 0..99 about equally.
-        for (var i = 0; i < tokens.Length; i++) tokens[i] = (ushort)(i % 50 == 0 ? random.Next(100) : (tokens[i - 1] + 1) % 100);
-        var data = TrainingCorpus.Write(dir.File("corpus"), tokens, 2000);
+        var shape = SmallVocabulary;
+        // Ids 100..511 never occur, 0..99 about equally often.
+        var data = CountingCorpus(100, seed: 3);
         var observer = new RecordingObserver();
         var config = new TrainingConfig
         {

@@ -106,6 +106,8 @@ public sealed class TrainingLoopTests : IDisposable
 
         var written = GptConfig.FromJson(Path.Combine(config.Output, "config.json"));
         Assert.Equal(Enumerable.Range(0, 100), written.HeadTokens!);
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(config.Output, "train.json")))!;
+        Assert.Equal("100 ids, listed in the checkpoint's config.json", record["model"]!["head_tokens"]!.GetValue<string>());
         var losses = observer.Steps.Select(s => s.TrainLoss).ToList();
         // A fresh model spreads its probability over 101 head rows; the stream is learnable, so the loss falls.
         Assert.InRange(losses[0], Math.Log(101) - 0.5, Math.Log(101) + 0.5);

@@ -86,7 +86,10 @@ public sealed class Trainer
     internal static void AddCommonRecord(JsonObject record, RecordState state, GptConfig model, bool requestedBf16)
     {
         var counters = state.Counters;
-        record["model"] = JsonNode.Parse(model.ToJson());
+        // A frequent-token head's ids are the checkpoint's (config.json); the record names how many.
+        var shape = JsonNode.Parse((model with { HeadTokens = null }).ToJson())!.AsObject();
+        if (model.HeadTokens is { } ids) shape["head_tokens"] = $"{ids.Length} ids, listed in the checkpoint's config.json";
+        record["model"] = shape;
         record["parameters"] = model.ParameterCount;
         record["precision"] = new JsonObject { ["requested_bf16"] = requestedBf16, ["used"] = state.Precision.Name, ["note"] = state.Precision.Note };
         record["machine"] = new JsonObject

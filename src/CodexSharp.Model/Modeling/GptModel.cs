@@ -17,10 +17,9 @@ public sealed class GptModel : nn.Module
     private readonly Parameter? rare_head; // (1, C): the head row of the rare-token bucket (frequent-token head only)
 #pragma warning restore CA2213
 
-    // Frequent-token head: the ids it scores (S), each id's head row (V; S = the bucket), and log(V − S).
+    // Frequent-token head (see FrequentHead): the ids it scores (S), and each id's head row (V; S = the bucket).
     private readonly Tensor? headIds;
     private readonly Tensor? headRowOf;
-    private readonly double rareLogCount;
 
     // The output head transposed to (C, V) and contiguous, kept while the weights are frozen (see Head).
     private Tensor? frozenHead;
@@ -40,7 +39,6 @@ public sealed class GptModel : nn.Module
             var rowOf = Enumerable.Repeat((long)ids.Length, config.VocabSize).ToArray();
             for (var row = 0; row < ids.Length; row++) rowOf[ids[row]] = row;
             headRowOf = tensor(rowOf, ScalarType.Int64);
-            rareLogCount = Math.Log(config.VocabSize - ids.Length);
             FrequentHead = new FrequentHead(ids, config.VocabSize);
         }
     }
@@ -125,7 +123,7 @@ public sealed class GptModel : nn.Module
         using var targetRows = headRowOf.index_select(0, targets); // (N)
         using var each = nn.functional.cross_entropy(rows32, targetRows, reduction: nn.Reduction.None);
         using var rare = targetRows.eq(headIds!.shape[0]);
-        using var rareCost = rare.to(ScalarType.Float32).mul(rareLogCount);
+        using var rareCost = rare.to(ScalarType.Float32).mul(FrequentHead!.RareLogCount);
         return each.add(rareCost);
     }
 
@@ -199,7 +197,7 @@ public sealed class GptModel : nn.Module
         var shape = rows.shape.ToArray();
         shape[^1] = Config.VocabSize;
         using var bucket = rows.narrow(-1, frequentCount, 1); // (…, 1)
-        using var rare = bucket.sub(rareLogCount);
+        using var rare = bucket.sub(FrequentHead!.RareLogCount);
         var full = rare.expand(shape).contiguous(); // (…, V)
         using var frequent = rows.narrow(-1, 0, frequentCount);
         full.index_copy_(shape.Length - 1, headIds, frequent);

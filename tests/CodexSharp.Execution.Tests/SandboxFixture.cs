@@ -59,3 +59,13 @@ public sealed class SandboxCollection : ICollectionFixture<SandboxFixture>
 {
     public const string Name = "sandbox";
 }
+
+/// <summary>
+/// A sandbox of its own for tests that count this process's descriptors: the collection runs alone, after the
+/// parallel ones, so no other test's files and pipes are open while it counts.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AloneSandboxCollection : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "sandbox, run alone";
+}

@@ -159,8 +159,8 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
             var logProbs = await worker.ScoreBatchAsync(batch);
             for (var j = 0; j < slots.Count; j++)
             {
-                var own = logProbs[j];
-                scores[slots[j].Index] = new ContinuationScore(own.Length, own.Sum(), own.Sum() / own.Length, slots[j].Dropped);
+                var (own, sum) = (logProbs[j], logProbs[j].Sum());
+                scores[slots[j].Index] = new ContinuationScore(own.Length, sum, sum / own.Length, slots[j].Dropped);
             }
         }
         return scores;

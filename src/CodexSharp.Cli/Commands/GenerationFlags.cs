@@ -138,7 +138,7 @@ internal sealed class GenerationFlags
         var outPath = config.SamplesPath;
         var spec = config.Model;
         var factory = new CodeGeneratorFactory(
-            localModels: local => WritesCode(LocalModelGenerator.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = config.MaxBatchRows ?? new LocalModelOptions().MaxBatchRows }), local.Text),
+            localModels: local => WritesCode(LocalModelGenerator.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = BatchRows(config) }), local.Text),
             notice: Warn,
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, config.Backend);
@@ -192,6 +192,9 @@ internal sealed class GenerationFlags
         AnsiConsole.MarkupLineInterpolated($"continuing {outPath}: {count} sample(s) in it; the last run was {status}");
     }
 
+    /// <summary>Rows an in-process model decodes together: --max-batch-rows, or the model's default.</summary>
+    private static int BatchRows(GenerationConfig config) => config.MaxBatchRows ?? new LocalModelOptions().MaxBatchRows;
+
     private static JsonNode? BackendOptions(GenerationConfig config)
     {
         var spec = config.Model;
@@ -213,7 +216,7 @@ internal sealed class GenerationFlags
         if (spec.IsLocal)
         {
             o["dtype"] = config.BFloat16 ? "bfloat16" : "float32";
-            o["max_batch_rows"] = config.MaxBatchRows ?? new LocalModelOptions().MaxBatchRows;
+            o["max_batch_rows"] = BatchRows(config);
         }
         return o;
     }

@@ -22,9 +22,10 @@ internal static class RankCommand
     public const string MeanLogProb = "mean_logprob";
     public const string BackTranslation = "backtranslation";
 
-    /// <summary>The score fields a row may carry, best first: higher is better for each.</summary>
+    /// <summary>Samples scored in one forward pass.</summary>
     private const int ScoreBatchRows = 16;
 
+    /// <summary>The score fields a row may carry, best first: higher is better for each.</summary>
     public static IReadOnlyList<string> ScoreFields { get; } = ["mean_logprob", "sum_logprob", "backtranslation_logprob"];
 
     public static Command Create()

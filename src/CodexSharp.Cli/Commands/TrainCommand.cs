@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CodexSharp.Core;
+using CodexSharp.Model.Modeling;
 using CodexSharp.Training.Training;
 
 namespace CodexSharp.Cli.Commands;
@@ -13,7 +14,7 @@ internal static class TrainCommand
         var data = new Option<DirectoryInfo>("--data") { Description = "Corpus folder made by `corpus build` (train.bin, val.bin, corpus.json).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: checkpoint (local:DIR), metrics.jsonl, train.json, loss.svg. Run again to continue.", Required = true };
         var init = new Option<string?>("--init") { Description = "Start from local:DIR (our checkpoint) or hf:DIR (a GPT-2-family folder) instead of random weights." };
-        var preset = new Option<string?>("--preset") { Description = "Shape of a fresh model: tiny, 7m, 30m, 85m, gpt2 (default tiny); with --init it must match." };
+        var preset = new Option<string?>("--preset") { Description = $"Shape of a fresh model: {string.Join(", ", GptPresets.Names)} (default tiny); with --init it must match." };
         var headTokens = new Option<int?>("--head-tokens") { Description = "A fresh model's output head scores the N most frequent ids of the corpus one by one and the rest as one shared bucket (default: every id)." };
         var maxSteps = new Option<int>("--max-steps") { Description = "Optimiser steps; the learning rate decays over exactly these.", DefaultValueFactory = _ => defaults.MaxSteps };
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Stop with a checkpoint after this much training time (summed over resumed runs)." };

@@ -21,7 +21,7 @@ public sealed class GptModel : nn.Module
     private readonly Tensor? headIds;
     private readonly Tensor? headRowOf;
 
-    // The output head transposed to (C, V) and contiguous, kept while the weights are frozen (see Head).
+    // The output head transposed to (C, V) and contiguous, kept while the weights are frozen (see HeadLogits).
     private Tensor? frozenHead;
 
     static GptModel() => TorchRuntime.EnsureInitialized();

@@ -24,8 +24,18 @@ internal static class NucleusSelection
     /// <param name="uniform">A number in [0, 1) that picks the token by inverse CDF over the kept tokens in id order.</param>
     public static int Sample(ReadOnlySpan<float> probs, double topP, int topK, double uniform)
     {
-        var threshold = Math.Max(MassThreshold(probs, topP), topK > 0 ? RankThreshold(probs, topK) : 0f);
-        var target = uniform * KeptMass(probs, threshold);
+        var threshold = Threshold(probs, topP, topK);
+        return Draw(probs, threshold, KeptMass(probs, threshold), uniform);
+    }
+
+    /// <summary>The smallest probability kept by both cuts: top-p's and top-k's (0 keeps all).</summary>
+    internal static float Threshold(ReadOnlySpan<float> probs, double topP, int topK) =>
+        Math.Max(MassThreshold(probs, topP), topK > 0 ? RankThreshold(probs, topK) : 0f);
+
+    /// <summary>The token at <paramref name="uniform"/> of the inverse CDF, in id order, over the tokens at or above <paramref name="threshold"/> (whose mass is <paramref name="keptMass"/>).</summary>
+    internal static int Draw(ReadOnlySpan<float> probs, float threshold, double keptMass, double uniform)
+    {
+        var target = uniform * keptMass;
         double cumulative = 0;
         var last = 0;
         for (var id = 0; id < probs.Length; id++)

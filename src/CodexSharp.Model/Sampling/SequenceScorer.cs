@@ -49,13 +49,13 @@ internal static class SequenceScorer
         var targets = sequences.SelectMany(s => s.Tokens.Skip(s.From).Select(t => (long)t)).ToArray();
         if (positions.Length == 0) return sequences.Select(_ => Array.Empty<double>()).ToList();
         var losses = model.TokenLoss(ids, null, null, tensor(targets), only: tensor(positions)); // (N)
-        var all = losses.to(ScalarType.Float64).data<double>().ToArray();
+        var all = losses.neg().to(ScalarType.Float64).data<double>().ToArray(); // log p = −loss
         var result = new List<double[]>(sequences.Count);
         var offset = 0;
         foreach (var (tokens, from) in sequences)
         {
             var count = tokens.Count - from;
-            result.Add(all.AsSpan(offset, count).ToArray().Select(loss => -loss).ToArray());
+            result.Add(all[offset..(offset + count)]);
             offset += count;
         }
         return result;

@@ -56,7 +56,6 @@ internal static class TokenChooser
         return (chosen, logProbs);
     }
 
-    /// <summary>Where a contiguous float32 tensor's data starts: rows are read in place, without a copy.</summary>
     /// <summary>
     /// The same choice from a frequent-token head's S + 1 logits (<see cref="FrequentHead"/>), without forming the
     /// (B, V) distribution. Tempering keeps the bucket's mass that of its V − S members: its tempered logit is
@@ -92,13 +91,12 @@ internal static class TokenChooser
                 var all = Row(address, row, width);
                 var frequent = all[..frequentCount];
                 var member = all[frequentCount] / head.RareCount;
-                var threshold = Math.Max(NucleusSelection.MassThreshold(frequent, sampling.TopP),
-                    sampling.TopK > 0 ? NucleusSelection.RankThreshold(frequent, sampling.TopK) : 0f);
+                var threshold = NucleusSelection.Threshold(frequent, sampling.TopP, sampling.TopK);
+                var kept = NucleusSelection.KeptMass(frequent, threshold);
                 var truncated = sampling.TopP < 1 || sampling.TopK > 0;
-                var cutAboveMembers = truncated && threshold > member
-                    && (sampling.TopP >= 1 || NucleusSelection.KeptMass(frequent, threshold) >= sampling.TopP);
+                var cutAboveMembers = truncated && threshold > member && (sampling.TopP >= 1 || kept >= sampling.TopP);
                 chosen[row] = cutAboveMembers
-                    ? head.Ids[NucleusSelection.Sample(frequent, sampling.TopP, sampling.TopK, uniforms[row])]
+                    ? head.Ids[NucleusSelection.Draw(frequent, threshold, kept, uniforms[row])]
                     : NucleusSelection.Sample(Expand(all, head), sampling.TopP, sampling.TopK, uniforms[row]);
             });
         }
@@ -130,6 +128,7 @@ internal static class TokenChooser
         return full;
     }
 
+    /// <summary>Where a contiguous float32 tensor's data starts: rows are read in place, without a copy.</summary>
     private static unsafe nint Address(Tensor contiguous) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(contiguous.bytes));
 
     private static unsafe ReadOnlySpan<float> Row(nint address, int row, int vocabulary) =>

@@ -52,20 +52,9 @@ public sealed class ReportBenchmarksTests : IDisposable
         Assert.Equal("raw pass@k", json["runs"]![0]!["main_column"]!.GetValue<string>());
         Assert.Equal(0.75, json["runs"]![0]!["pass_at_k_by"]!["filtered pass@k"]!["1"]!["value"]!.GetValue<double>());
 
-        await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
-        {
-            Headless = true,
-            ExecutablePath = BrowserFactAttribute.Chromium,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
-        await using var page = await browser.NewPageAsync();
-        var problems = new List<string>();
-        page.Console += (_, e) => { if (e.Message.Type is ConsoleType.Error or ConsoleType.Warning) problems.Add($"console {e.Message.Type}: {e.Message.Text}"); };
-        page.PageError += (_, e) => problems.Add("page error: " + e.Message);
-        await page.SetViewportAsync(new ViewPortOptions { Width = 1200, Height = 900 });
-        await page.GoToAsync(new Uri(outcome.HtmlPath).AbsoluteUri, WaitUntilNavigation.Load);
-        var shown = await page.EvaluateExpressionAsync<string[][]>(
-            "Array.from(document.querySelectorAll('[data-key]')).map(e => [e.dataset.key, e.textContent])");
+        await using var report = await OpenReport.OpenAsync(outcome.HtmlPath);
+        var page = report.Page;
+        var shown = await report.ShownNumbersAsync();
         foreach (var pair in shown) ReportInBrowserTests.AssertShownValue(json, pair[0], pair[1]);
         Assert.Contains(shown, p => p[0] == "/runs/0/pass_at_k_by/filtered pass@k/1/value");
         var text = await page.EvaluateExpressionAsync<string>("document.body.textContent");
@@ -75,7 +64,7 @@ public sealed class ReportBenchmarksTests : IDisposable
 
         var screenshot = Environment.GetEnvironmentVariable("CODEXSHARP_REPORT_SCREENSHOT");
         if (!string.IsNullOrEmpty(screenshot)) await page.ScreenshotAsync(screenshot.Replace(".png", "_apps.png", StringComparison.Ordinal), new ScreenshotOptions { FullPage = true });
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
     }
 
     /// <summary>An APPS run as evaluate leaves it: results with public_passed, the summary with both tables, the record naming the folder.</summary>

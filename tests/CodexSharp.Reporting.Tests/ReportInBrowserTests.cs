@@ -41,19 +41,8 @@ public sealed class ReportInBrowserTests
         var outcome = BuildFullReport(dir);
         var json = JsonNode.Parse(File.ReadAllText(outcome.JsonPath))!;
 
-        await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
-        {
-            Headless = true,
-            ExecutablePath = BrowserFactAttribute.Chromium,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
-        await using var page = await browser.NewPageAsync();
-        var problems = new List<string>();
-        page.Console += (_, e) => { if (e.Message.Type is ConsoleType.Error or ConsoleType.Warning) problems.Add($"console {e.Message.Type}: {e.Message.Text}"); };
-        page.PageError += (_, e) => problems.Add("page error: " + e.Message);
-        page.Request += (_, e) => { if (!e.Request.Url.StartsWith("file:", StringComparison.Ordinal)) problems.Add("network request: " + e.Request.Url); };
-        await page.SetViewportAsync(new ViewPortOptions { Width = 1200, Height = 900 });
-        await page.GoToAsync(new Uri(outcome.HtmlPath).AbsoluteUri, WaitUntilNavigation.Load);
+        await using var report = await OpenReport.OpenAsync(outcome.HtmlPath);
+        var page = report.Page;
 
         var plots = await page.QuerySelectorAllAsync("svg.plot");
         Assert.Equal(json["plots"]!.AsObject().Count, plots.Length);
@@ -64,8 +53,7 @@ public sealed class ReportInBrowserTests
             Assert.True(inked > 0.02 && colours >= 3, $"plot {name} looks blank: {inked:P1} of its pixels are not white, {colours} colours.");
         }
 
-        var shown = await page.EvaluateExpressionAsync<string[][]>(
-            "Array.from(document.querySelectorAll('[data-key]')).map(e => [e.dataset.key, e.textContent])");
+        var shown = await report.ShownNumbersAsync();
         Assert.True(shown.Length > 100, $"only {shown.Length} numbers are tagged with their report.json key");
         foreach (var pair in shown) AssertShownValue(json, pair[0], pair[1]);
         foreach (var key in new[] { "/temperature/envelope/1/value", "/comparison/pass_at_k/1/difference", "/runs/0/ranking/mean_logprob/1", "/runs/1/chains/4/pass_rate", "/runs/0/bleu/passing/mean" })
@@ -73,7 +61,7 @@ public sealed class ReportInBrowserTests
 
         var screenshots = Environment.GetEnvironmentVariable("CODEXSHARP_REPORT_SCREENSHOT");
         if (!string.IsNullOrEmpty(screenshots)) await page.ScreenshotAsync(screenshots, new ScreenshotOptions { FullPage = true });
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
     }
 
     /// <summary>The page's text equals the JSON value at <paramref name="pointer"/>, to the precision shown.</summary>

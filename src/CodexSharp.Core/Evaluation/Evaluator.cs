@@ -94,7 +94,14 @@ public sealed class Evaluator
         catch (Exception e)
         {
             var status = e is OperationCanceledException ? "interrupted" : "failed";
-            (record with { Status = status, FinishedUtc = DateTimeOffset.UtcNow, Error = status == "failed" ? e.Message : null }).Write();
+            try
+            {
+                (record with { Status = status, FinishedUtc = DateTimeOffset.UtcNow, Error = status == "failed" ? e.Message : null }).Write();
+            }
+            catch (Exception recordError) when (recordError is IOException or UserInputException)
+            {
+                _warn($"{OutputPaths.Config(output)}: could not record that the run {status}: {recordError.Message}");
+            }
             throw;
         }
         finally

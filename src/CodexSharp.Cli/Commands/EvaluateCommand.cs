@@ -60,7 +60,7 @@ internal static class EvaluateCommand
             if (!check)
             {
                 await flags.EvaluateAsync(parse, config, ct, early: early);
-                if (!parse.GetValue(noReport)) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
+                if (!parse.GetValue(noReport)) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
                 return ExitCodes.Success;
             }
 

@@ -33,7 +33,7 @@ internal static class RunCommand
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = generated.Source, ["model"] = generate.Model.Text },
             };
             await evaluation.EvaluateAsync(parse, config, ct);
-            if (!parse.GetValue(noReport)) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
+            if (!parse.GetValue(noReport)) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
             return ExitCodes.Success;
         });
         return command;

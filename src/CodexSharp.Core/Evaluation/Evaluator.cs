@@ -65,6 +65,9 @@ public sealed class Evaluator
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         config.Validate();
+        if (JournalFile.IsLockHeld(config.SamplesPath))
+            throw new UserInputException($"{config.SamplesPath}: a generate run is still writing it (it holds {OutputPaths.Lock(config.SamplesPath)}); evaluate it once sampling has finished, or use `run`, which evaluates when sampling ends.");
+        WarnIfGenerationUnfinished(config.SamplesPath);
         var samples = SampleFile.Read(config.SamplesPath);
         var known = Partition(config, samples);
         var samplesSha = ProblemSet.HashFile(config.SamplesPath);
@@ -214,6 +217,23 @@ public sealed class Evaluator
         return guesses.Count == 0
             ? $"its task ids (e.g. {example}) look like no known benchmark's; is it the right problems file?"
             : $"its task ids (e.g. {example}) look like {string.Join(" or ", guesses.Select(b => b.Name))} task ids: pass --dataset {guesses[0].Name} (with --problems FILE for a local copy).";
+    }
+
+    /// <summary>A samples file whose generation record says sampling did not finish is evaluated as it is, with a warning.</summary>
+    private void WarnIfGenerationUnfinished(string samplesPath)
+    {
+        var recordPath = OutputPaths.Config(samplesPath);
+        if (!File.Exists(recordPath)) return;
+        try
+        {
+            if (JsonNode.Parse(File.ReadAllText(recordPath)) is not JsonObject record || record["samples_per_task"] is null) return; // not a generation record
+            var status = record["status"]?.GetValue<string>();
+            if (status is "running" or "interrupted" or "failed" or "incomplete")
+                _warn($"{samplesPath}: its generation record ({recordPath}) says '{(status == "running" ? "interrupted" : status)}': some tasks may have fewer samples than asked for; run the same generate command again to finish them.");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or IOException)
+        {
+        }
     }
 
     private static JsonObject JournalHeader(EvaluationConfig config, string samplesSha)

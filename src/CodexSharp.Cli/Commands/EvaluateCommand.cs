@@ -43,6 +43,12 @@ internal static class EvaluateCommand
             if (input is not null) JsonlFile.OpenStream(input.Path).Dispose(); // a missing samples file is reported before any download
             var settings = flags.Bind(parse) with { Strict = parse.GetValue(strict) };
             if (check) settings = settings with { Ks = [1] };
+            var benchmarkOf = problems.BenchmarkOf(parse);
+            if (check && benchmarkOf.SelfCheckCalibrates && settings.Calibration is null && !flags.TimeoutGiven(parse))
+            {
+                settings = settings with { Calibration = new TimeLimitCalibration() };
+                Console.Error.WriteLine($"self-check: {benchmarkOf.Name}'s reference solutions include some slower than the fixed 3 s; per-task limits are calibrated from their runtime here (give --timeout to check a fixed limit).");
+            }
             // The sandbox starts while the problems and samples are read: its workers' start-up is no longer added to the run.
             await using var early = EarlyRunner.Start(problems.BenchmarkOf(parse).Language, settings, ct);
             var (problemSet, source, benchmark) = await problems.LoadAsync(parse, ct);

@@ -92,6 +92,16 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
     }
 
     [Fact]
+    public async Task More_samples_per_request_than_serve_takes_are_split_after_its_400()
+    {
+        var outPath = Path.Combine(_dir, "many.jsonl");
+        var outcome = await GenerateProcess.RunAsync(GenerateProcess.Args(served.Spec, outPath, 250, "--samples-per-request", "250", "--max-tokens", "1", "--limit", "1", "--seed", "4"));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("refused n = 250 (400, param n); asking for at most 125 per request from now on", outcome.All);
+        SamplesFileAssert.ExactlyNPerTask(outPath, _taskIds.Take(1), 250);
+    }
+
+    [Fact]
     public async Task A_seeded_sample_depends_on_seed_task_and_index_only_not_on_how_requests_are_split()
     {
         async Task<List<string>> Generate(string model, string name, int n, params string[] extra)

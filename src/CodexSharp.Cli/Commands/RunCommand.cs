@@ -37,7 +37,7 @@ internal static class RunCommand
                 Benchmark = generated.Benchmark,
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = generated.Source, ["model"] = generate.Model.Text },
             };
-            await evaluation.EvaluateAsync(parse, config, ct);
+            await evaluation.EvaluateAsync(config, ct);
             if (!parse.GetValue(noReport)) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
             return ExitCodes.Success;
         });

@@ -34,7 +34,7 @@ internal static class DocstringGeneration
             if (!set.TryGet(row.TaskId, out _))
                 throw UserInputException.At(samplesPath, row.Line, "task_id", $"'{row.TaskId}' is not in the problems file {set.Path}.");
         }
-        var codeOf = CodeWithoutDocstrings(set, rows);
+        var codeOf = FunctionExtractor.SplitPrompts(set, rows.Select(r => r.TaskId));
 
         using var generator = LocalModelGenerator.Load(modelSpec);
         var task = generator.Model.Config.Task;
@@ -62,7 +62,7 @@ internal static class DocstringGeneration
             var answers = await Task.WhenAll(chunk.Select(async item =>
             {
                 set.TryGet(item.Row.TaskId, out var problem);
-                var input = DocstringLayout.Input(codeOf[item.Row.TaskId] + item.Row.Completion, problem.EntryPoint);
+                var input = DocstringLayout.Input(codeOf[item.Row.TaskId].Code + item.Row.Completion, problem.EntryPoint);
                 var request = new CompletionRequest(input, n, sampling with { Seed = sampling.Seed is { } s ? s + item.Index : null });
                 return (item, await generator.GenerateAsync(request, ct));
             }));
@@ -90,20 +90,5 @@ internal static class DocstringGeneration
     {
         var end = text.IndexOf(DocstringLayout.TargetEnd, StringComparison.Ordinal);
         return (end >= 0 ? text[..end] : text).Trim();
-    }
-
-    /// <summary>Each problem's code with its entry point's docstring taken out (the code before it and after it).</summary>
-    private static Dictionary<string, string> CodeWithoutDocstrings(ProblemSet set, IReadOnlyList<Sample> rows)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var extractor = FunctionExtractor.Start();
-        foreach (var taskId in rows.Select(r => r.TaskId).Distinct())
-        {
-            set.TryGet(taskId, out var problem);
-            var split = extractor.SplitDocstring(problem.Prompt, problem.EntryPoint, out var error)
-                ?? throw new UserInputException($"{set.Path}: task {taskId}: cannot take the docstring out of its prompt: {error}.");
-            result[taskId] = split.Before + split.After;
-        }
-        return result;
     }
 }

@@ -60,7 +60,7 @@ internal static class RankCommand
                     throw UserInputException.At(input, row.Line, "task_id", $"'{row.TaskId}' is not in the problems file {set.Path}.");
             }
 
-            var inputs = how == BackTranslation ? BackTranslationInputs(set, rows) : null;
+            var inputs = how == BackTranslation ? FunctionExtractor.SplitPrompts(set, rows.Select(r => r.TaskId)) : null;
             var done = 0;
             var throttle = new ProgressThrottle(ProgressThrottle.PlainLineInterval);
             // Sixteen samples per forward pass, in file order (so the batches, and the scores, are the same every run).
@@ -130,21 +130,6 @@ internal static class RankCommand
         var stem = input[..^gz.Length];
         if (stem.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) stem = stem[..^".jsonl".Length];
         return stem + "_ranked.jsonl" + gz;
-    }
-
-    /// <summary>Each problem's code before its docstring (plus any code after it) and the docstring itself.</summary>
-    private static Dictionary<string, (string Code, string Docstring)> BackTranslationInputs(ProblemSet set, IReadOnlyList<Sample> rows)
-    {
-        var result = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
-        using var extractor = FunctionExtractor.Start();
-        foreach (var taskId in rows.Select(r => r.TaskId).Distinct())
-        {
-            set.TryGet(taskId, out var problem);
-            var split = extractor.SplitDocstring(problem.Prompt, problem.EntryPoint, out var error)
-                ?? throw new UserInputException($"{set.Path}: task {taskId}: cannot split its prompt for back-translation: {error}.");
-            result[taskId] = (split.Before + split.After, split.Docstring);
-        }
-        return result;
     }
 
     /// <summary>For rows with verdicts: pass@1 of the top-ranked sample per problem, per score, and of random choice.</summary>

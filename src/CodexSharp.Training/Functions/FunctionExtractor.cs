@@ -1,3 +1,5 @@
+using CodexSharp.Core;
+using CodexSharp.Core.Problems;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -92,6 +94,25 @@ public sealed class FunctionExtractor : IDisposable
         error = (string?)answer["error"];
         if (error is not null) return null;
         return ((string)answer["before"]!, (string)answer["docstring"]!, (string)answer["after"]!);
+    }
+
+    /// <summary>
+    /// For back-translation (§5): each task's prompt without its entry point's docstring (the code before it and
+    /// after it, to which a sample's body is appended) and the docstring itself.
+    /// </summary>
+    /// <exception cref="UserInputException">A task's prompt does not parse or has no docstring.</exception>
+    public static Dictionary<string, (string Code, string Docstring)> SplitPrompts(ProblemSet set, IEnumerable<string> taskIds)
+    {
+        var result = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        using var extractor = Start();
+        foreach (var taskId in taskIds.Distinct())
+        {
+            set.TryGet(taskId, out var problem);
+            var split = extractor.SplitDocstring(problem.Prompt, problem.EntryPoint, out var error)
+                ?? throw new UserInputException($"{set.Path}: task {taskId}: cannot take the docstring out of its prompt for back-translation: {error}.");
+            result[taskId] = (split.Before + split.After, split.Docstring);
+        }
+        return result;
     }
 
     /// <summary>

@@ -12,6 +12,14 @@ public sealed record TrainingSummary(int Steps, long Tokens, double? LastTrainLo
 /// <summary>Seconds spent in each part of the steps this process ran.</summary>
 public sealed record TrainingTimes(double Data, double Forward, double Backward, double Optimizer, double Evaluation, double Checkpoint);
 
+/// <summary>Seconds spent in each phase of a run so far, added to as the loop goes.</summary>
+internal sealed class PhaseSeconds
+{
+    public double Data, Forward, Backward, Optimizer, Evaluation, Checkpoint;
+
+    public TrainingTimes Snapshot() => new(Data, Forward, Backward, Optimizer, Evaluation, Checkpoint);
+}
+
 /// <summary>What a run's record is written from, each time it is written.</summary>
 internal sealed record RecordState(TrainingCheckpoint.Counters Counters, Precision Precision, double PeakGflops, double FlopsPerToken, string Status, BestModel? Best);
 
@@ -69,7 +77,7 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
         WriteRecord(new RecordState(counters, precision, peak, flopsPerToken, "running", Best));
         observer.Started(new TrainingPlan(counters.Step, config.MaxSteps, modelConfig.ParameterCount, BatchDescription, precision.Name, peak, precision.Note));
 
-        var times = new double[6];
+        var times = new PhaseSeconds();
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - counters.CpuSeconds;
         var trainingSeconds = counters.TrainingSeconds;
         var (step, tokens) = (counters.Step, counters.Tokens);
@@ -85,14 +93,14 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
             TrainingCheckpoint.Save(output, model, optimizer, Current(), Best);
             checkpointed = step;
             WriteRecord(new RecordState(Current(), precision, peak, flopsPerToken, finished ? status : "running", Best));
-            times[5] += clock.Elapsed.TotalSeconds;
+            times.Checkpoint += clock.Elapsed.TotalSeconds;
             observer.Checkpointed(step, output);
         }
         bool Evaluated()
         {
             var clock = Stopwatch.StartNew();
             lastValidation = Evaluate(net);
-            times[4] += clock.Elapsed.TotalSeconds;
+            times.Evaluation += clock.Elapsed.TotalSeconds;
             run.AppendValidation(step, tokens, lastValidation.Value);
             observer.Evaluated(step, lastValidation.Value);
             Best?.Offer(step, lastValidation.Value, model);
@@ -149,13 +157,13 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
         else WriteRecord(new RecordState(Current(), precision, peak, flopsPerToken, status, Best));
         run.FinishJournal();
         var summary = new TrainingSummary(step, tokens, lastLoss, lastValidation, status,
-            new TrainingTimes(times[0], times[1], times[2], times[3], times[4], times[5]), Best?.Step, Best is { Loss: var l } && double.IsFinite(l) ? l : null);
+            times.Snapshot(), Best?.Step, Best is { Loss: var l } && double.IsFinite(l) ? l : null);
         if (status == "interrupted") throw new OperationCanceledException($"training interrupted at step {step}; checkpoint written");
         return summary;
     }
 
     private (double Loss, double Norm, long Tokens, bool Cancelled) TrainStep(int step, GptModel master, GptModel? compute,
-        AdamOptimizer optimizer, double lr, double[] times, CancellationToken cancellation)
+        AdamOptimizer optimizer, double lr, PhaseSeconds times, CancellationToken cancellation)
     {
         var net = compute ?? master;
         if (net.Config.Dropout > 0) random.manual_seed((long)(BlockSampler.Mix((ulong)config.Seed, (ulong)step, 0xD0) >> 1));
@@ -164,7 +172,7 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
         try
         {
             var counted = micro.Sum(b => b.CountedTokens);
-            times[0] += clock.Elapsed.TotalSeconds;
+            times.Data += clock.Elapsed.TotalSeconds;
             double loss = 0;
             foreach (var batch in micro)
             {
@@ -177,12 +185,12 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
                 using var scope = NewDisposeScope();
                 clock.Restart();
                 var microLoss = Loss(net, batch, counted);
-                times[1] += clock.Elapsed.TotalSeconds;
+                times.Forward += clock.Elapsed.TotalSeconds;
                 clock.Restart();
                 microLoss.backward();
                 loss += microLoss.item<float>();
                 if (compute is not null) AccumulateInto(master, compute);
-                times[2] += clock.Elapsed.TotalSeconds;
+                times.Backward += clock.Elapsed.TotalSeconds;
             }
             clock.Restart();
             var norm = config.GradientClip > 0
@@ -191,7 +199,7 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
             optimizer.Step(lr);
             ZeroGradients(master, compute);
             if (compute is not null) CopyWeights(master, compute);
-            times[3] += clock.Elapsed.TotalSeconds;
+            times.Optimizer += clock.Elapsed.TotalSeconds;
             return (loss, norm, micro.Sum(b => b.Tokens), false);
         }
         finally

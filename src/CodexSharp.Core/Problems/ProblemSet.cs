@@ -7,14 +7,19 @@ namespace CodexSharp.Core.Problems;
 public sealed class ProblemSet
 {
     private readonly Dictionary<string, Problem> _byId;
+    private readonly IReadOnlyDictionary<string, long>? _lines;
 
-    private ProblemSet(string path, IReadOnlyList<Problem> problems, string sha256)
+    private ProblemSet(string path, IReadOnlyList<Problem> problems, string sha256, IReadOnlyDictionary<string, long>? lines = null)
     {
         Path = path;
         Problems = problems;
         Sha256 = sha256;
         _byId = problems.ToDictionary(p => p.TaskId, StringComparer.Ordinal);
+        _lines = lines;
     }
+
+    /// <summary>The line of a JSONL problems file that holds <paramref name="taskId"/> (for messages); 0 when not known.</summary>
+    public long LineOf(string taskId) => _lines is not null && _lines.TryGetValue(taskId, out var line) ? line : 0;
 
     public string Path { get; }
 
@@ -58,7 +63,7 @@ public sealed class ProblemSet
                 row.Object));
         }
         if (problems.Count == 0) throw new UserInputException($"{path}: holds no problems.");
-        return new ProblemSet(path, problems, HashFile(path));
+        return new ProblemSet(path, problems, HashFile(path), seen);
     }
 
     /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>

@@ -57,26 +57,15 @@ public sealed class FinetuneExamples
     public static FinetuneExamples Load(string path, string task, CodeTokenizer tokenizer, int context, long seed, double validationFraction)
     {
         if (!File.Exists(path)) throw new UserInputException($"--data {path}: no such file");
-        var rows = new List<(long Line, Problem Problem)>();
-        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var row in JsonlFile.Read(path))
-        {
-            var taskId = row.RequireString(path, "task_id");
-            if (seen.TryGetValue(taskId, out var first))
-                throw UserInputException.At(path, row.Line, "task_id", $"'{taskId}' appears twice (first on line {first}).");
-            seen[taskId] = row.Line;
-            rows.Add((row.Line, new Problem(taskId, row.RequireString(path, "prompt"), row.RequireString(path, "canonical_solution"),
-                row.RequireString(path, "test"), row.RequireString(path, "entry_point"), row.Object)));
-        }
-        if (rows.Count == 0) throw new UserInputException($"--data {path}: holds no problems");
-
+        var set = ProblemSet.Load(path);
         var examples = new List<FinetuneExample>();
         int truncated = 0, dropped = 0;
         var docstring = task == FinetuneConfig.Docstring;
         using (var parser = FunctionExtractor.Start())
         {
-            foreach (var (line, problem) in rows)
+            foreach (var problem in set.Problems)
             {
+                var line = set.LineOf(problem.TaskId);
                 var (error, field, split) = parser.CheckExample(problem.Prompt, problem.CanonicalSolution, problem.EntryPoint, docstring);
                 if (error is not null) throw UserInputException.At(path, line, field, error);
                 var (prompt, target) = docstring
@@ -103,7 +92,7 @@ public sealed class FinetuneExamples
         if (examples.Count == 0) throw new UserInputException($"--data {path}: no example fits the model's context of {context} tokens");
         var (train, validation) = Split(examples, seed, validationFraction);
         if (train.Count == 0) throw new UserInputException($"--val-fraction {validationFraction}: leaves no example of the {examples.Count} in {path} for training");
-        return new FinetuneExamples(ProblemSet.HashFile(path), rows.Count, train, validation, truncated, dropped);
+        return new FinetuneExamples(set.Sha256, set.Count, train, validation, truncated, dropped);
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ internal static class EvaluateCommand
         var strict = new Option<bool>("--strict") { Description = "Unknown task ids and problems without samples are errors, not warnings." };
         var selfCheck = new Option<bool>("--self-check") { Description = "Run the problems' canonical solutions; all must pass. Validates this machine." };
         var noReport = ReportCommand.NoReportOption();
+        var shard = new ShardFlags();
 
         var command = new Command("evaluate", "Run every sample against its problem's unit tests in a sandbox and report pass@k.")
         {
@@ -27,6 +28,7 @@ internal static class EvaluateCommand
         };
         problems.AddTo(command);
         flags.AddTo(command);
+        shard.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(samples);
@@ -37,6 +39,7 @@ internal static class EvaluateCommand
                 throw new UserInputException($"evaluate: unknown option '{file.Name}' (see: evaluate --help).");
             if (file is not null) JsonlFile.OpenStream(file.FullName).Dispose(); // a missing samples file is reported before any download
             var settings = flags.Bind(parse) with { Strict = parse.GetValue(strict) };
+            var part = check ? null : shard.Bind(parse);
             if (check) settings = settings with { Ks = [1] };
             var outputPath = parse.GetValue(output)?.FullName;
             // The sandbox starts while the problems and samples are read: its workers' start-up is no longer added to the run.
@@ -50,11 +53,12 @@ internal static class EvaluateCommand
                 Settings = settings,
                 Benchmark = benchmark,
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = source },
+                Shard = part,
             };
             if (!check)
             {
                 await flags.EvaluateAsync(parse, config, ct, early: early);
-                if (!parse.GetValue(noReport)) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
+                if (!parse.GetValue(noReport) && part is null) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
                 return ExitCodes.Success;
             }
 

@@ -16,12 +16,14 @@ internal static class RunCommand
         var evaluation = new EvaluationFlags();
         var command = new Command("run", "Generate samples with a model, evaluate them in the sandbox and report pass@k; re-running continues where it stopped.");
         var noReport = ReportCommand.NoReportOption();
+        var shard = new ShardFlags();
         generation.AddTo(command);
+        shard.AddTo(command);
         evaluation.AddTo(command);
         command.Options.Add(noReport);
         command.SetAction(async (parse, ct) =>
         {
-            var generate = generation.Bind(parse);
+            var generate = generation.Bind(parse) with { Shard = shard.Bind(parse) };
             var settings = evaluation.Bind(parse);
             var generated = await GenerationFlags.RunAsync(generate, ct);
             var config = new EvaluationConfig
@@ -31,9 +33,10 @@ internal static class RunCommand
                 Settings = settings,
                 Benchmark = generated.Benchmark,
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = generated.Source, ["model"] = generate.Model.Text },
+                SamplesShard = generated.Shard,
             };
             await evaluation.EvaluateAsync(parse, config, ct);
-            if (!parse.GetValue(noReport)) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
+            if (!parse.GetValue(noReport) && generated.Shard is null) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
             return ExitCodes.Success;
         });
         return command;

@@ -25,6 +25,7 @@ public sealed class SlurmCluster : IDisposable
             ["CODEXSHARP"] = $"dotnet {CodexSharpProcess.Dll}",
             ["NO_COLOR"] = "1",
         };
+        File.WriteAllText(Log, "");
         var start = Shell.Run(script, ["start"], Environment, _dir.Path);
         if (start.ExitCode != 0)
         {
@@ -38,6 +39,9 @@ public sealed class SlurmCluster : IDisposable
         if (reference.ExitCode != 0) throw new InvalidOperationException(reference.ToString());
         Reference = File.ReadAllBytes(_dir.File("whole.jsonl"));
     }
+
+    /// <summary>Where the tests write the jobs' ids and states and the merge's equality (.ci/run prints it): artifacts/slurm-test.log.</summary>
+    public static string Log { get; } = Path.Combine(System.Environment.GetEnvironmentVariable("CODEXSHARP_ARTIFACTS") is { Length: > 0 } a ? a : Path.Combine(TestPaths.RepoRoot, "artifacts"), "slurm-test.log");
 
     /// <summary>Why Slurm is not running here; null when it is.</summary>
     public string? Unavailable { get; }
@@ -124,7 +128,7 @@ public sealed class SlurmTests(SlurmCluster cluster, ITestOutputHelper output) :
     private void Say(string line)
     {
         output.WriteLine(line);
-        Console.Error.WriteLine("slurm test: " + line);
+        File.AppendAllText(SlurmCluster.Log, $"{DateTime.UtcNow:HH:mm:ss} {line}\n");
     }
 
     private ProcessOutcome Slurm(string program, string folder, params string[] args)

@@ -189,7 +189,7 @@ public sealed class SlurmTests(SlurmCluster cluster, ITestOutputHelper output) :
         var shard = OutputPaths.Shard(results, 2, 4);
         var journal = OutputPaths.Journal(shard);
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (Lines(journal) < 40)
+        while (TestFiles.CompleteLines(journal) < 40)
         {
             Assert.True(DateTime.UtcNow < deadline, "shard 2 did not start in 3 minutes");
             Assert.False(File.Exists(shard), "shard 2 finished before it could be cancelled");
@@ -200,7 +200,7 @@ public sealed class SlurmTests(SlurmCluster cluster, ITestOutputHelper output) :
         states.ForEach(Say);
         Assert.Contains(states, s => s.Contains($"array {array}_2") && s.EndsWith(": CANCELLED"));
         Assert.False(File.Exists(shard), "the cancelled shard has no results file");
-        var done = Lines(journal) - 1;
+        var done = TestFiles.CompleteLines(journal) - 1;
         Say($"shard 2/4 cancelled with {done} of its verdicts in its journal; record status: {JsonNode.Parse(File.ReadAllText(OutputPaths.Config(shard)))!["status"]}");
         Assert.InRange(done, 39, 409);
 
@@ -215,21 +215,5 @@ public sealed class SlurmTests(SlurmCluster cluster, ITestOutputHelper output) :
         var merged = File.ReadAllBytes(results);
         Assert.Equal(cluster.Reference, merged);
         Say($"resubmitted shard 2/4 continued from {done} verdicts; merged results byte-equal to the unsharded run: {cluster.Reference.AsSpan().SequenceEqual(merged)}");
-    }
-
-    private static int Lines(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var count = 0;
-            int b;
-            while ((b = stream.ReadByte()) >= 0) if (b == '\n') count++;
-            return count;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 }

@@ -180,6 +180,29 @@ public sealed class SlurmTests(SlurmCluster cluster, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task A_generate_array_against_an_openai_compatible_server_merges_into_one_machines_samples()
+    {
+        if (!Available()) return;
+        await using var server = await ScriptedModelServer.StartAsync(s => s.CompletionText = (prompt, i) => $"    return {prompt.Length % 97} + {i}\n");
+        var folder = cluster.Folder("generate");
+        var model = $"openai:{server.ModelName}@{server.BaseUrl}";
+        string[] flags = ["--problems", TestPaths.HumanEval, "--n", "3", "--samples-per-request", "3", "--concurrency", "1"];
+        var whole = Path.Combine(folder, "whole.jsonl");
+        var one = await CodexSharpProcess.RunAsync(["generate", "--model", model, "--out", whole, .. flags]);
+        Assert.True(one.ExitCode == 0, one.ToString());
+
+        var samples = Path.Combine(folder, "samples.jsonl");
+        var submitted = Slurm(Path.Combine(Deploy, "submit.sh"), folder, ["generate", model, samples, "4", .. flags]).StandardOutput.Trim();
+        Say(submitted);
+        var states = WaitFor(folder, System.Text.RegularExpressions.Regex.Matches(submitted, @"job (\d+)").Select(m => m.Groups[1].Value).ToArray());
+        states.ForEach(Say);
+        Assert.All(states, s => Assert.EndsWith(": COMPLETED", s));
+        var merged = File.ReadAllBytes(samples);
+        Assert.Equal(File.ReadAllBytes(whole), merged);
+        Say($"merged samples: {merged.Count(b => b == '\n')} rows from 4 generate shards against {server.BaseUrl}, byte-equal to one machine's: {File.ReadAllBytes(whole).AsSpan().SequenceEqual(merged)}");
+    }
+
+    [Fact]
     public void A_cancelled_array_task_resubmitted_alone_resumes_and_the_merge_still_equals_one_machine()
     {
         if (!Available()) return;

@@ -79,13 +79,6 @@ public static class JsonlFile
         return IsGzip(stream) ? new GzipReadStream(path, stream) : stream;
     }
 
-    /// <summary>Appends one row as a single line (no flush; callers flush at their own granularity).</summary>
-    public static void WriteRow(TextWriter writer, JsonNode row)
-    {
-        writer.Write(row.ToJsonString(WriteOptions));
-        writer.Write('\n');
-    }
-
     /// <summary>
     /// Writes all rows to <paramref name="path"/> atomically: a temporary file renamed over it, gzip-compressed
     /// when the name ends in <c>.gz</c>.

@@ -2,6 +2,7 @@ using System.CommandLine;
 using CodexSharp.Core;
 using CodexSharp.Cli.Commands;
 using CodexSharp.Core.Datasets;
+using CodexSharp.Core.Io;
 using CodexSharp.Execution;
 
 namespace CodexSharp.Cli;
@@ -15,7 +16,7 @@ internal static class CommandRunner
         if (parse.Errors.Count > 0 && args.Length > 0)
         {
             // Unknown flags, a flag without its value, a value of the wrong type: bad input, exit 2.
-            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            foreach (var message in ParseErrors.Messages(parse)) Console.Error.WriteLine($"error: {message}");
             Console.Error.WriteLine($"see: {parse.CommandResult.Command.Name} --help");
             return ExitCodes.BadInput;
         }
@@ -44,6 +45,12 @@ internal static class CommandRunner
         {
             Console.Error.WriteLine("interrupted: finished work is saved; run the same command again to continue.");
             return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (OutputFiles.IsDiskFull(e))
+        {
+            Spectre.Console.AnsiConsole.Console.Profile.Out.Writer.Flush();
+            Console.Error.WriteLine($"error: {(e is DiskFullException ? e.Message : "no space left on device; free some space and run the same command again (finished work is kept).")}");
+            return ExitCodes.RunFailed;
         }
     }
 }

@@ -36,6 +36,10 @@ internal sealed class EvaluationFlags
         ["memory_mb"] = "--memory-mb",
     };
 
+    /// <summary>True when the command line sets --timeout or --cpu-limit itself.</summary>
+    public bool TimeoutGiven(ParseResult parse) =>
+        parse.GetResult(Timeout) is { Implicit: false } || parse.GetResult(CpuLimit) is { Implicit: false };
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Ks, Workers, Timeout, CpuLimit, Calibrate, Rerun, MemoryMb, UnsafeNoSandbox }) command.Options.Add(option);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using CodexSharp.Core;
 using CodexSharp.Core.Benchmarks;
 using CodexSharp.Core.Datasets;
+using CodexSharp.Core.Io;
 using CodexSharp.Core.Problems;
 
 namespace CodexSharp.Cli;
@@ -40,7 +41,13 @@ internal sealed class ProblemOptions
     public static async Task<LoadedProblems> LoadAsync(string? file, string? dataset, CancellationToken ct)
     {
         var benchmark = dataset is null ? BenchmarkCatalog.Default : BenchmarkCatalog.Find(dataset);
-        if (file is not null) return new LoadedProblems(benchmark.Load(file), "file", benchmark);
+        if (file is not null)
+        {
+            // A pipe is read once into a temporary copy that lives as long as the command (the problems path is read again).
+            var input = await InputCopy.OfAsync(file, ct);
+            if (input.IsCopy) AppDomain.CurrentDomain.ProcessExit += (_, _) => input.Dispose();
+            return new LoadedProblems(benchmark.Load(input.Path), "file", benchmark);
+        }
         var entry = benchmark.Published
             ?? throw new UserInputException($"--dataset {benchmark.Name}: it has no single published file; give a local copy with --problems ({benchmark.LayoutDescription}).");
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };

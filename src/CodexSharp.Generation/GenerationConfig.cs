@@ -75,7 +75,7 @@ public sealed record GenerationConfig
         Require(Limit is null or >= 1, "limit", $"expected 1 or more, got {Limit}.");
         Require(Concurrency >= 1, "concurrency", $"expected 1 or more, got {Concurrency}.");
         Require(SamplesPerRequest >= 1, "samples_per_request", $"expected 1 or more, got {SamplesPerRequest}.");
-        Require(Sampling.Temperature >= 0, "temperature", $"expected 0 or more, got {Sampling.Temperature}.");
+        Require(double.IsFinite(Sampling.Temperature) && Sampling.Temperature >= 0, "temperature", $"expected a finite number, 0 or more, got {Sampling.Temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         Require(Sampling.TopP > 0 && Sampling.TopP <= 1, "top_p", $"expected a number in (0, 1], got {Sampling.TopP}.");
         Require(Sampling.TopK is null or >= 1, "top_k", $"expected 1 or more, got {Sampling.TopK}.");
         Require(Sampling.MaxTokens >= 1, "max_tokens", $"expected 1 or more, got {Sampling.MaxTokens}.");

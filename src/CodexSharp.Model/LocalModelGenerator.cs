@@ -74,7 +74,7 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
         var row = new RowSampling(sampling.Temperature, sampling.TopP, sampling.TopK ?? 0);
         var baseSeed = sampling.Seed ?? Random.Shared.NextInt64();
         var jobs = Enumerable.Range(0, request.N)
-            .Select(i => new SampleJob(prompt, row, maxTokens, sampling.Stop, new Random(RowSeed(baseSeed, i)), cancellationToken))
+            .Select(i => new SampleJob(prompt, row, maxTokens, sampling.Stop, new Random(RowSeed(unchecked(baseSeed + i))), cancellationToken))
             .ToList();
         var chunks = jobs.Chunk(Math.Max(1, options.MaxBatchRows)).Select(chunk => worker.SampleAsync(chunk, cancellationToken)).ToList();
         var results = (await Task.WhenAll(chunks)).SelectMany(r => r);
@@ -176,10 +176,15 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
         if (s.MaxTokens < 0) throw new UserInputException($"max_tokens must be >= 0, got {s.MaxTokens}");
     }
 
-    /// <summary>Sample i of a request seeded s gets its own stream (SplitMix64 of s and i).</summary>
-    private static int RowSeed(long seed, int index)
+    /// <summary>
+    /// The random stream of a sample seeded <paramref name="seed"/> (SplitMix64 of it). Sample i of a request
+    /// seeded s is seeded s + i, as one request for that sample alone would be: so a sample's text depends on
+    /// its seed only, never on how many samples were asked for with it (the convention every backend here keeps,
+    /// and the one the generation runner's per-sample seeds rely on).
+    /// </summary>
+    private static int RowSeed(long seed)
     {
-        var z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL * (ulong)(index + 1));
+        var z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL);
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return (int)(z ^ (z >> 31));

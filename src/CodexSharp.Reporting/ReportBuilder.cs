@@ -47,6 +47,9 @@ public static class ReportBuilder
     /// <exception cref="UserInputException">No results file was given, or one cannot be read as results.</exception>
     public static ReportOutcome Build(ReportConfig config, Action<string> warn)
     {
+        var folder = Path.GetFullPath(config.OutputDirectory);
+        if (FileKind.Of(folder) is not (FileKindValue.Missing or FileKindValue.Directory))
+            throw new UserInputException($"{folder}: is a file; the report is a folder (report.html, report.json, plots/): give another --out.");
         if (config.ResultsPaths.Count == 0) throw new UserInputException("report: give at least one results file (SAMPLES_results.jsonl).");
         var warnings = new List<string>();
         void Warn(string message)
@@ -68,7 +71,7 @@ public static class ReportBuilder
         var temperature = CrossRunAnalysis.Temperatures(runs, Warn);
 
         var output = Path.GetFullPath(config.OutputDirectory);
-        Directory.CreateDirectory(output);
+        OutputFiles.Guard(output, () => Directory.CreateDirectory(output));
         var plots = ReportPlots.Draw(output, runs, comparison is null ? null : (runs[0], runs[1]), temperature);
         var document = new ReportDocument
         {

@@ -28,19 +28,19 @@ public static class CompletionRequestParser
         if (topP <= 0) throw ApiErrorException.Invalid("top_p", "top_p must be greater than 0 and at most 1");
         int? topK = body.TryGetProperty("top_k", out var k) && k.ValueKind != JsonValueKind.Null ? ReadInt(body, "top_k", 0, 1, int.MaxValue) : null;
         long? seed = body.TryGetProperty("seed", out var s) && s.ValueKind != JsonValueKind.Null
-            ? (s.TryGetInt64(out var seedValue) ? seedValue : throw ApiErrorException.Invalid("seed", "seed must be an integer"))
+            ? (s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var seedValue) ? seedValue : throw ApiErrorException.Invalid("seed", "seed must be an integer"))
             : null;
         int? logProbs = body.TryGetProperty("logprobs", out var lp) && lp.ValueKind != JsonValueKind.Null ? ReadInt(body, "logprobs", 0, 0, 5) : null;
         if (body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True) throw ApiErrorException.Invalid("stream", "streaming is not supported; send stream: false");
         if (body.TryGetProperty("echo", out var echo) && echo.ValueKind == JsonValueKind.True) throw ApiErrorException.Invalid("echo", "echo is not supported");
-        if (body.TryGetProperty("best_of", out var bestOf) && bestOf.ValueKind == JsonValueKind.Number && bestOf.GetInt32() != n)
+        if (body.TryGetProperty("best_of", out var bestOf) && bestOf.ValueKind == JsonValueKind.Number && !(bestOf.TryGetInt32(out var best) && best == n))
         {
             throw ApiErrorException.Invalid("best_of", "best_of is not supported (it must equal n)");
         }
         string? model = null;
         if (body.TryGetProperty("model", out var m) && m.ValueKind != JsonValueKind.Null)
         {
-            model = m.ValueKind == JsonValueKind.String ? m.GetString() : throw ApiErrorException.Invalid("model", "model must be a string");
+            model = m.ValueKind == JsonValueKind.String ? Text(m, "model") : throw ApiErrorException.Invalid("model", "model must be a string");
         }
         var sampling = new SamplingOptions
         {
@@ -61,9 +61,9 @@ public static class CompletionRequestParser
         switch (prompt.ValueKind)
         {
             case JsonValueKind.String:
-                return [prompt.GetString()!];
+                return [Text(prompt, "prompt")];
             case JsonValueKind.Array when prompt.GetArrayLength() > 0 && prompt.EnumerateArray().All(p => p.ValueKind == JsonValueKind.String):
-                return prompt.EnumerateArray().Select(p => p.GetString()!).ToList();
+                return prompt.EnumerateArray().Select(p => Text(p, "prompt")).ToList();
             case JsonValueKind.Array when prompt.GetArrayLength() > 0 && prompt.EnumerateArray().All(p => p.ValueKind is JsonValueKind.Number or JsonValueKind.Array):
                 throw ApiErrorException.Invalid("prompt", "token-id prompts are not supported; send the prompt as text");
             default:
@@ -74,12 +74,25 @@ public static class CompletionRequestParser
     private static List<string> ReadStop(JsonElement body)
     {
         if (!body.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null) return [];
-        if (stop.ValueKind == JsonValueKind.String) return [stop.GetString()!];
+        if (stop.ValueKind == JsonValueKind.String) return [Text(stop, "stop")];
         if (stop.ValueKind == JsonValueKind.Array && stop.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String) && stop.GetArrayLength() <= 16)
         {
-            return stop.EnumerateArray().Select(s => s.GetString()!).Where(s => s.Length > 0).ToList();
+            return stop.EnumerateArray().Select(s => Text(s, "stop")).Where(s => s.Length > 0).ToList();
         }
         throw ApiErrorException.Invalid("stop", "stop must be a string or a list of at most 16 strings");
+    }
+
+    /// <summary>A string field's text; a lone surrogate escape ("\ud800"), which is no character, is the client's error.</summary>
+    private static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw ApiErrorException.Invalid(name, $"{name} holds a lone UTF-16 surrogate escape, which is not a character; send valid Unicode");
+        }
     }
 
     private static int ReadInt(JsonElement body, string name, int fallback, int min, int max)

@@ -56,9 +56,9 @@ public sealed class CompletionServer : IAsyncDisposable
         var endpoints = new CompletionEndpoints(generator, options, admission, created);
         app.MapPost("/v1/completions", (Delegate)endpoints.CompleteAsync);
         app.MapGet("/v1/models", () => Results.Json(new CompletionResponses.ModelList("list", [endpoints.ModelCard])));
-        app.MapGet("/v1/models/{**id}", (string id) => id == generator.ModelName
+        app.MapGet("/v1/models/{**id}", (string id) => id == endpoints.ServedName
             ? Results.Json(endpoints.ModelCard)
-            : Results.Json(ApiErrorException.ModelNotFound(id, generator.ModelName).ToBody(), statusCode: 404));
+            : Results.Json(ApiErrorException.ModelNotFound(id, endpoints.ServedName).ToBody(), statusCode: 404));
         app.MapGet("/health", () => Results.Text("ok"));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -89,7 +89,10 @@ public sealed class CompletionServer : IAsyncDisposable
 /// <summary>The completion handler: parse, admit, generate every prompt concurrently, answer in OpenAI's shape.</summary>
 internal sealed class CompletionEndpoints(ICodeGenerator generator, ServerOptions options, RequestAdmission admission, long created)
 {
-    public CompletionResponses.ModelCard ModelCard { get; } = new(generator.ModelName, "model", created, "codexsharp");
+    /// <summary>The name clients use for the model: <see cref="ServerOptions.ServedModelName"/>, else the generator's own.</summary>
+    public string ServedName { get; } = options.ServedModelName ?? generator.ModelName;
+
+    public CompletionResponses.ModelCard ModelCard => new(ServedName, "model", created, "codexsharp");
 
     public async Task<IResult> CompleteAsync(HttpContext context)
     {
@@ -105,7 +108,7 @@ internal sealed class CompletionEndpoints(ICodeGenerator generator, ServerOption
             {
                 throw ApiErrorException.Invalid("body", $"the request body is not valid JSON: {e.Message}");
             }
-            if (request.Model is not null && request.Model != generator.ModelName) throw ApiErrorException.ModelNotFound(request.Model, generator.ModelName);
+            if (request.Model is not null && request.Model != ServedName) throw ApiErrorException.ModelNotFound(request.Model, ServedName);
             CheckContext(request);
             var work = (long)request.Prompts.Count * request.N * request.Sampling.MaxTokens;
             using var slot = await admission.EnterAsync(work, context.RequestAborted);
@@ -168,7 +171,7 @@ internal sealed class CompletionEndpoints(ICodeGenerator generator, ServerOption
         }
         var promptTokens = counter is null ? 0 : request.Prompts.Sum(counter.CountTokens);
         return new CompletionResponses.Completion(
-            "cmpl-" + Guid.NewGuid().ToString("N"), "text_completion", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), generator.ModelName, choices,
+            "cmpl-" + Guid.NewGuid().ToString("N"), "text_completion", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ServedName, choices,
             new CompletionResponses.Usage(promptTokens, completionTokens, promptTokens + completionTokens));
     }
 }

@@ -29,6 +29,9 @@ public sealed record ServerOptions
     /// </summary>
     public int? ContextTokens { get; init; }
 
+    /// <summary>The model's name in /v1/models and the answers, which clients put in <c>model</c>; null: the generator's own name.</summary>
+    public string? ServedModelName { get; init; }
+
     /// <summary>Largest n (completions per prompt) one request may ask for.</summary>
     public int MaxN { get; init; } = 200;
 

@@ -92,6 +92,24 @@ public sealed class DatasetsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_gzip_compressed_workspace_copy_of_a_file_published_plain_is_checked_on_its_published_bytes()
+    {
+        var shared = Directory.CreateDirectory(_dir.File("shared/datasets/mbpp")).FullName;
+        var copy = Path.Combine(shared, "mbpp.jsonl.gz");
+        var environment = new Dictionary<string, string?>
+        {
+            ["CODEXSHARP_CACHE_DIR"] = _dir.File("cache"),
+            ["CODEXSHARP_DATASET_MIRROR"] = "",
+            ["CODEXSHARP_SHARED_DATASETS"] = _dir.File("shared/datasets"),
+        };
+        File.Copy(Path.Combine(TestPaths.SharedDatasets, "mbpp", "mbpp.jsonl.gz"), copy);
+        var run = await CodexSharpProcess.RunAsync(["datasets", "fetch", "mbpp"], environment: environment);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var cached = Assert.Single(Directory.GetFiles(_dir.File("cache"), "mbpp.jsonl", SearchOption.AllDirectories));
+        Assert.Equal(Core.Datasets.DatasetCatalog.Find("mbpp").Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(cached))));
+    }
+
+    [Fact]
     public async Task Datasets_list_names_every_benchmark_with_its_pinned_file_or_its_local_layout()
     {
         var run = await CodexSharpProcess.RunAsync(["datasets", "list"], environment: Offline());

@@ -75,6 +75,24 @@ public sealed class OutputSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task Samples_a_generate_run_is_still_writing_are_refused_and_an_unfinished_generation_is_named()
+    {
+        var output = _dir.File("results.jsonl");
+        using (JournalFile.Open(_samples, _samples))
+        {
+            var run = await CodexSharpProcess.RunAsync(["evaluate", _samples, "--problems", _problems, "-o", output, "--k", "1"]);
+            AssertBadInput(run, "a generate run is still writing it");
+            Assert.Contains(_samples + ".lock", run.StandardError);
+            Assert.False(File.Exists(output));
+        }
+        File.WriteAllText(OutputPaths.Config(_samples), "{\"samples_per_task\": 5, \"status\": \"running\"}\n");
+        var after = await CodexSharpProcess.RunAsync(["evaluate", _samples, "--problems", _problems, "-o", output, "--k", "1"]);
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Contains("its generation record", after.StandardError);
+        Assert.Contains("says 'interrupted'", after.StandardError);
+    }
+
+    [Fact]
     public async Task Output_naming_a_folder_says_so()
     {
         var run = await CodexSharpProcess.RunAsync(["evaluate", _samples, "--problems", _problems, "-o", _dir.Path, "--k", "1"]);

@@ -41,6 +41,29 @@ public sealed class RankCommandTests(TinyCheckpoint checkpoint) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_second_method_adds_its_score_beside_the_first_and_other_samples_are_not_overwritten()
+    {
+        var (problems, results) = WriteRun();
+        var ranked = dir.File("run_results_ranked.jsonl");
+        var first = await CodexSharpProcess.RunAsync("rank", results, "--model", "local:" + checkpoint.Directory, "--method", "mean_logprob", "--problems", problems);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var second = await CodexSharpProcess.RunAsync("rank", results, "--model", "local:" + checkpoint.Directory, "--method", "backtranslation", "--problems", problems);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        var rows = JsonlFile.Read(ranked).Select(r => r.Object).ToList();
+        Assert.All(rows, r => Assert.NotNull(r["mean_logprob"]));
+        Assert.All(rows, r => Assert.NotNull(r["backtranslation_logprob"]));
+        Assert.Contains("backtranslation_logprob", second.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("mean_logprob", second.StandardOutput, StringComparison.Ordinal);
+
+        var before = File.ReadAllText(ranked);
+        var other = Fixtures.WriteJsonl(dir.File("other.jsonl"), [Fixtures.Sample("Toy/0", "    return 0\n")]);
+        var clash = await CodexSharpProcess.RunAsync("rank", other, "--model", "local:" + checkpoint.Directory, "--method", "mean_logprob", "--problems", problems, "--out", ranked);
+        Assert.Equal(2, clash.ExitCode);
+        Assert.Contains("holds other samples than the ones ranked now (3 rows, not 1)", clash.StandardError, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(ranked));
+    }
+
+    [Fact]
     public async Task A_codex_d_model_is_refused_for_mean_logprob_ranking()
     {
         var (problems, results) = WriteRun();

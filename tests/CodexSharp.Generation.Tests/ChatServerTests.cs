@@ -33,6 +33,18 @@ public sealed class ChatServerTests
         Assert.Contains(problem.Prompt.TrimEnd('\n'), messages[1]!["content"]!.GetValue<string>());
         Assert.Equal(0.2, body["temperature"]!.GetValue<double>(), 6);
         Assert.Equal([9L, 10L], server.Received.Select(b => b["seed"]!.GetValue<long>()));
+        // No key was set, so none is sent (not a placeholder).
+        Assert.All(server.AuthorizationHeaders, h => Assert.Null(h));
+    }
+
+    [Fact]
+    public async Task A_chat_key_from_the_environment_is_sent_as_a_bearer_token()
+    {
+        await using var server = await ScriptedModelServer.StartAsync(s => s.ChatReply = _ => Reply);
+        using var generator = new CodeGeneratorFactory(environment: name => name == "OPENAI_API_KEY" ? "sk-chat" : null)
+            .Create(ModelSpec.Parse($"chat:{server.ModelName}@{server.BaseUrl}"), Settings);
+        Assert.Single(await generator.GenerateAsync(new CompletionRequest("def f():\n", 1, new SamplingOptions())));
+        Assert.Equal("Bearer sk-chat", Assert.Single(server.AuthorizationHeaders));
     }
 
     [Fact]

@@ -60,7 +60,9 @@ public sealed class OutputAndRecordTests : IDisposable
         (string[] Extra, string Message)[] cases =
         [
             (["--top-p", "1.5"], "error: --top-p: expected a number in (0, 1]"),
-            (["--temperature", "-1"], "error: --temperature: expected 0 or more"),
+            (["--temperature", "-1"], "error: --temperature: expected a finite number, 0 or more"),
+            (["--temperature", "Infinity"], "error: --temperature: expected a finite number, 0 or more, got Infinity"),
+            (["--temperature", "NaN"], "error: --temperature: expected a finite number, 0 or more"),
             (["--concurrency", "0"], "error: --concurrency: expected 1 or more"),
             (["--request-timeout", "0"], "error: --request-timeout: expected a positive number of seconds"),
             (["--bf16"], "error: --bf16: only for models run in process"),

@@ -91,6 +91,40 @@ public sealed class ServeEndToEndTests(ServedTinyModel served) : IClassFixture<S
         Assert.DoesNotContain("   at ", missing.All);
     }
 
+    [Fact]
+    public async Task More_samples_per_request_than_serve_takes_are_split_after_its_400()
+    {
+        var outPath = Path.Combine(_dir, "many.jsonl");
+        var outcome = await GenerateProcess.RunAsync(GenerateProcess.Args(served.Spec, outPath, 250, "--samples-per-request", "250", "--max-tokens", "1", "--limit", "1", "--seed", "4"));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("refused n = 250 (400, param n); asking for at most 125 per request from now on", outcome.All);
+        SamplesFileAssert.ExactlyNPerTask(outPath, _taskIds.Take(1), 250);
+    }
+
+    [Fact]
+    public async Task A_seeded_sample_depends_on_seed_task_and_index_only_not_on_how_requests_are_split()
+    {
+        async Task<List<string>> Generate(string model, string name, int n, params string[] extra)
+        {
+            var path = Path.Combine(_dir, name);
+            var outcome = await GenerateProcess.RunAsync(GenerateProcess.Args(model, path, n, ["--max-tokens", "12", "--seed", "9", "--temperature", "1.0", .. extra]));
+            Assert.True(outcome.ExitCode == 0, outcome.ToString());
+            return SamplesFileAssert.Rows(path)
+                .OrderBy(r => r["task_id"]!.ToString(), StringComparer.Ordinal).ThenBy(r => r["sample_index"]!.GetValue<int>())
+                .Select(r => $"{r["task_id"]}#{r["sample_index"]}: {r["raw_completion"]}").ToList();
+        }
+
+        foreach (var (model, tag) in new[] { ("local:" + served.Checkpoint, "local"), (served.Spec, "serve") })
+        {
+            var direct = await Generate(model, $"{tag}-direct.jsonl", 6);
+            Assert.True(direct.Distinct().Count() > 6, "a temperature of 1 should give different samples");
+            Assert.Equal(direct, await Generate(model, $"{tag}-split.jsonl", 6, "--samples-per-request", "4"));
+            Assert.Equal(direct, await Generate(model, $"{tag}-one-each.jsonl", 6, "--samples-per-request", "1"));
+            await Generate(model, $"{tag}-topped-up.jsonl", 2);
+            Assert.Equal(direct, await Generate(model, $"{tag}-topped-up.jsonl", 6));
+        }
+    }
+
     /// <summary>The three tiny problems and one whose prompt (about 600 tokens) is longer than the tiny model's 256-token context.</summary>
     private string ProblemsWithALongPrompt()
     {

@@ -236,5 +236,20 @@ public sealed class SamplingTests
         Assert.All(score.LogProbs, lp => Assert.True(lp < 0));
     }
 
-    
+    [Fact]
+    public async Task Temperatures_too_small_to_scale_by_decode_greedily()
+    {
+        var directory = TinyModels.TempDirectory();
+        using (var model = TinyModels.Create(TinyModels.Tiny, seed: 17)) Checkpoints.LocalCheckpoint.Save(model, directory);
+        using var generator = LocalModelGenerator.Load("local:" + directory);
+        async Task<GeneratedCompletion> At(double temperature) =>
+            (await generator.GenerateAsync(new CompletionRequest("def add(a, b):\n", 1, new SamplingOptions { Temperature = temperature, MaxTokens = 12, Stop = [], Seed = 3 })))[0];
+        var greedy = await At(0);
+        foreach (var tiny in new[] { 1e-6, 1e-30, 1e-40, 1e-300, double.Epsilon })
+        {
+            var sampled = await At(tiny);
+            Assert.Equal(greedy.Text, sampled.Text);
+            Assert.Equal(greedy.Tokens!.Select(t => t.LogProb), sampled.Tokens!.Select(t => t.LogProb));
+        }
+    }
 }

@@ -83,6 +83,12 @@ public sealed class CompletionsEndpointTests(TinyServedModel served) : IClassFix
     [InlineData("{\"max_tokens\": 3}", "prompt")]
     [InlineData("{\"prompt\": \"x\",", "body")]
     [InlineData("[1]", "body")]
+    [InlineData("{\"prompt\": \"x\", \"seed\": \"abc\"}", "seed")]
+    [InlineData("{\"prompt\": \"x\", \"seed\": 1.5}", "seed")]
+    [InlineData("{\"prompt\": \"    return \\ud800\\n\"}", "prompt")]
+    [InlineData("{\"prompt\": [\"ok\", \"\\udc00\"]}", "prompt")]
+    [InlineData("{\"prompt\": \"x\", \"stop\": \"\\ud800\"}", "stop")]
+    [InlineData("{\"prompt\": \"x\", \"n\": 2, \"best_of\": 2.5}", "best_of")]
     public async Task Bad_requests_get_openai_style_400s_naming_the_parameter(string json, string param)
     {
         var (status, body) = await client.PostAsync(BinaryData.FromString(json));

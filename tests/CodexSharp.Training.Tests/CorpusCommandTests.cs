@@ -19,13 +19,19 @@ public sealed class CorpusCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>A dataset cache holding the real HumanEval file where the catalog puts it, and nothing else.</summary>
+    /// <summary>
+    /// A dataset cache holding the real HumanEval file where the catalog puts it, and a C# translation in
+    /// MultiPL-E's layout (no canonical solutions), which a Python corpus is not decontaminated against.
+    /// </summary>
     private Dictionary<string, string?> CacheWithHumanEval()
     {
         var cache = _dir.File("cache");
         var path = DatasetCache.PathIn(cache, DatasetCatalog.Find("humaneval"));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Copy(TestPaths.HumanEval, path);
+        var csharp = DatasetCache.PathIn(cache, DatasetCatalog.Find("humaneval-cs"));
+        Directory.CreateDirectory(Path.GetDirectoryName(csharp)!);
+        File.WriteAllText(csharp, "{\"name\": \"HumanEval_0_has_close_elements\", \"language\": \"cs\", \"prompt\": \"using System;\\nclass Problem {\\n\", \"tests\": \"}\\n\", \"stop_tokens\": [\"\\n    }\\n\"]}\n");
         return new() { ["CODEXSHARP_CACHE_DIR"] = cache };
     }
 

@@ -37,28 +37,40 @@ internal static class EvaluateCommand
             if (file is not null && check) throw new UserInputException("evaluate: --self-check takes no samples file.");
             if (file is not null && file.Name.StartsWith('-') && !file.Exists)
                 throw new UserInputException($"evaluate: unknown option '{file.Name}' (see: evaluate --help).");
-            if (file is not null) JsonlFile.OpenStream(file.FullName).Dispose(); // a missing samples file is reported before any download
+            var outputPath = parse.GetValue(output)?.FullName;
+            // A pipe (<(command), /dev/stdin) is read once into a temporary copy: the samples are read and hashed more than once.
+            using var input = file is null ? null : await InputCopy.OfAsync(file.FullName, ct);
+            if (input is { IsCopy: true } && outputPath is null)
+                throw new UserInputException($"{input.Original}: is a pipe, so there is no file beside which to write SAMPLES_results.jsonl; give the results file with -o.");
+            if (input is not null) JsonlFile.OpenStream(input.Path).Dispose(); // a missing samples file is reported before any download
             var settings = flags.Bind(parse) with { Strict = parse.GetValue(strict) };
             var part = check ? null : shard.Bind(parse);
             if (check) settings = settings with { Ks = [1] };
-            var outputPath = parse.GetValue(output)?.FullName;
+            var benchmarkOf = problems.BenchmarkOf(parse);
+            if (check && benchmarkOf.SelfCheckCalibrates && settings.Calibration is null && !flags.TimeoutGiven(parse))
+            {
+                settings = settings with { Calibration = new TimeLimitCalibration() };
+                Console.Error.WriteLine($"self-check: {benchmarkOf.Name}'s reference solutions include some slower than the fixed 3 s; per-task limits are calibrated from their runtime here (give --timeout to check a fixed limit).");
+            }
             // The sandbox starts while the problems and samples are read: its workers' start-up is no longer added to the run.
             await using var early = EarlyRunner.Start(problems.BenchmarkOf(parse).Language, settings, ct);
             var (problemSet, source, benchmark) = await problems.LoadAsync(parse, ct);
             var config = new EvaluationConfig
             {
-                SamplesPath = file?.FullName ?? "",
+                SamplesPath = input?.Path ?? "",
                 Problems = problemSet,
                 OutputPath = outputPath,
                 Settings = settings,
                 Benchmark = benchmark,
-                RunInfo = new Dictionary<string, string> { ["problems_source"] = source },
+                RunInfo = input is { IsCopy: true }
+                    ? new Dictionary<string, string> { ["problems_source"] = source, ["samples_source"] = input.Original + " (a pipe, read once)" }
+                    : new Dictionary<string, string> { ["problems_source"] = source },
                 Shard = part,
             };
             if (!check)
             {
                 await flags.EvaluateAsync(parse, config, ct, early: early);
-                if (!parse.GetValue(noReport) && part is null) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
+                if (!parse.GetValue(noReport) && part is null) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
                 return ExitCodes.Success;
             }
 

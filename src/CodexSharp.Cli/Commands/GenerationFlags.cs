@@ -149,7 +149,10 @@ internal sealed class GenerationFlags
 
         ShowEarlierRun(outPath);
         var s = config.Sampling;
-        AnsiConsole.MarkupLineInterpolated($"generating {config.SamplesPerTask} sample(s) for each of {tasks.Count} problems with {spec.Text} (T={s.Temperature}, top-p={s.TopP}, max {s.MaxTokens} tokens) into {outPath}");
+        // A chat model's reply holds prose and the whole function, so it gets at least the chat backend's reply budget.
+        var replyTokens = spec.Kind is ModelSpecKind.Chat or ModelSpecKind.Ollama
+            ? Math.Max(s.MaxTokens, CodeGeneratorFactory.ChatOptions(spec).MinReplyTokens ?? 0) : s.MaxTokens;
+        AnsiConsole.MarkupLineInterpolated($"generating {config.SamplesPerTask} sample(s) for each of {tasks.Count} problems with {spec.Text} (T={s.Temperature}, top-p={s.TopP}, max {replyTokens} tokens{(replyTokens != s.MaxTokens ? " per reply" : "")}) into {outPath}");
         var runner = (Action<GenerationProgress> progress) => new GenerationRunner(generator, Warn, progress).RunAsync(tasks, config.RunOptions, outPath, record, ct);
         GenerationRunSummary summary;
         try

@@ -19,7 +19,7 @@ internal static class MergeCommand
         {
             shards, output, problems, noReport,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, ct) =>
         {
             var paths = ShardInputs.Expand(parse.GetValue(shards)!);
             var outPath = parse.GetValue(output)!.FullName;
@@ -29,7 +29,7 @@ internal static class MergeCommand
                 : SamplesMerge.Run(paths, outPath);
             AnsiConsole.MarkupLineInterpolated($"merged {outcome.Shards} shards, {outcome.Rows} rows, into {outcome.OutputPath} in {outcome.Elapsed.TotalSeconds:0.00} s");
             if (outcome.Summary is { } summary) SummaryView.Write(summary, Core.Io.OutputPaths.Summary(outPath));
-            if (results && !parse.GetValue(noReport)) ReportCommand.WriteAfterEvaluation(outPath);
+            if (results && !parse.GetValue(noReport)) await ReportCommand.WriteAfterEvaluationAsync(outPath, ct);
             return ExitCodes.Success;
         });
         return command;

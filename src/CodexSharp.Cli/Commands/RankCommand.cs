@@ -91,12 +91,36 @@ internal static class RankCommand
                 done += chunk.Length;
                 if (throttle.ShouldReport(done == rows.Count)) Console.Error.WriteLine($"rank: {done}/{rows.Count} samples scored");
             }
+            KeepEarlierScores(outPath, rows);
             JsonlFile.WriteAllAtomic(outPath, rows.Select(r => (JsonNode)r.Row));
             Console.WriteLine($"wrote {outPath} ({rows.Count} rows with {(how == MeanLogProb ? "mean_logprob, sum_logprob" : "backtranslation_logprob")})");
             PrintRankedPassRates(rows);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Ranking by one method and then another writes both scores into one file: when <paramref name="outPath"/>
+    /// already holds these samples (same rows, task ids and completions), the fields its rows have that the new
+    /// rows lack (an earlier method's score) are kept.
+    /// </summary>
+    /// <exception cref="UserInputException">The file holds other samples; it is not overwritten.</exception>
+    private static void KeepEarlierScores(string outPath, IReadOnlyList<Sample> rows)
+    {
+        if (!File.Exists(outPath)) return;
+        var earlier = SampleFile.Read(outPath);
+        var differs = earlier.Count != rows.Count ? 0
+            : Enumerable.Range(0, rows.Count).FirstOrDefault(i => earlier[i].TaskId != rows[i].TaskId || earlier[i].Completion != rows[i].Completion, -1);
+        if (differs >= 0)
+            throw new UserInputException($"{outPath}: holds other samples than the ones ranked now ({(earlier.Count != rows.Count ? $"{earlier.Count} rows, not {rows.Count}" : $"row {earlier[differs].Line} differs")}); give another --out or remove it.");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            foreach (var (field, value) in earlier[i].Row)
+            {
+                if (!rows[i].Row.ContainsKey(field)) rows[i].Row[field] = value?.DeepClone();
+            }
+        }
     }
 
     /// <summary>SAMPLES.jsonl → SAMPLES_ranked.jsonl (the .gz is kept).</summary>

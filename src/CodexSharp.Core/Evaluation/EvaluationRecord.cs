@@ -41,7 +41,7 @@ public sealed record EvaluationRecord
     /// <summary>Writes the record atomically to <c>OutputPaths.Config(ResultsPath)</c>.</summary>
     public void Write() =>
         OutputFiles.Guard(OutputPaths.Config(ResultsPath), () =>
-            AtomicFile.WriteAllText(OutputPaths.Config(ResultsPath), JsonSerializer.Serialize(this, Evaluator.SummaryJson) + "\n"));
+            AtomicFile.WriteStatus(OutputPaths.Config(ResultsPath), JsonSerializer.Serialize(this, Evaluator.SummaryJson) + "\n"));
 }
 
 /// <summary>An <see cref="EvaluationConfig"/> as the run's record writes it: paths resolved, every setting explicit.</summary>

@@ -65,6 +65,9 @@ public sealed class Evaluator
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         config.Validate();
+        if (JournalFile.IsLockHeld(config.SamplesPath))
+            throw new UserInputException($"{config.SamplesPath}: a generate run is still writing it (it holds {OutputPaths.Lock(config.SamplesPath)}); evaluate it once sampling has finished, or use `run`, which evaluates when sampling ends.");
+        WarnIfGenerationUnfinished(config.SamplesPath);
         var samples = SampleFile.Read(config.SamplesPath);
         var known = Partition(config, samples);
         var (mine, shard) = SelectShard(config, samples);
@@ -97,7 +100,14 @@ public sealed class Evaluator
         catch (Exception e)
         {
             var status = e is OperationCanceledException ? "interrupted" : "failed";
-            (record with { Status = status, FinishedUtc = DateTimeOffset.UtcNow, Error = status == "failed" ? e.Message : null }).Write();
+            try
+            {
+                (record with { Status = status, FinishedUtc = DateTimeOffset.UtcNow, Error = status == "failed" ? e.Message : null }).Write();
+            }
+            catch (Exception recordError) when (recordError is IOException or UserInputException)
+            {
+                _warn($"{OutputPaths.Config(output)}: could not record that the run {status}: {recordError.Message}");
+            }
             throw;
         }
         finally
@@ -236,6 +246,23 @@ public sealed class Evaluator
     private sealed record RowShard(Sharding.ShardFacts Facts, HashSet<int> Indices)
     {
         public bool Contains(int index) => Indices.Contains(index);
+    }
+
+    /// <summary>A samples file whose generation record says sampling did not finish is evaluated as it is, with a warning.</summary>
+    private void WarnIfGenerationUnfinished(string samplesPath)
+    {
+        var recordPath = OutputPaths.Config(samplesPath);
+        if (!File.Exists(recordPath)) return;
+        try
+        {
+            if (JsonNode.Parse(File.ReadAllText(recordPath)) is not JsonObject record || record["samples_per_task"] is null) return; // not a generation record
+            var status = record["status"]?.GetValue<string>();
+            if (status is "running" or "interrupted" or "failed" or "incomplete")
+                _warn($"{samplesPath}: its generation record ({recordPath}) says '{(status == "running" ? "interrupted" : status)}': some tasks may have fewer samples than asked for; run the same generate command again to finish them.");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or IOException)
+        {
+        }
     }
 
     private static JsonObject JournalHeader(EvaluationConfig config, string samplesSha, Sharding.ShardFacts? shard)

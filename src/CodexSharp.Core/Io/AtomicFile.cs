@@ -10,9 +10,15 @@ namespace CodexSharp.Core.Io;
 public static class AtomicFile
 {
     /// <summary>Writes what <paramref name="write"/> puts into the stream, then renames it over <paramref name="path"/>.</summary>
+    /// <remarks>
+    /// The temporary name is unique to this write, so two processes filling the same cache entry at once each
+    /// write their own file and the last rename wins, instead of one failing on the other's temporary file.
+    /// </remarks>
+    /// <exception cref="UserInputException">The target is a device, a pipe or a socket.</exception>
     public static void Write(string path, Action<Stream> write)
     {
-        var temporary = path + ".tmp";
+        OutputFiles.CheckWritableTarget(path);
+        var temporary = $"{path}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp";
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
@@ -26,6 +32,26 @@ public static class AtomicFile
         {
             TryDelete(temporary);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes a small status file (a run's record) where a full disk must not stop it: atomically when there is
+    /// room, else over the old file in place, which needs no new blocks for a file of about the same size.
+    /// </summary>
+    public static void WriteStatus(string path, string text)
+    {
+        try
+        {
+            WriteAllText(path, text);
+        }
+        catch (IOException e) when (OutputFiles.IsDiskFull(e) && File.Exists(path))
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            var bytes = Encoding.UTF8.GetBytes(text);
+            stream.Write(bytes);
+            stream.SetLength(bytes.Length);
+            stream.Flush(flushToDisk: true);
         }
     }
 

@@ -9,8 +9,10 @@ public static class JsonFields
     /// <summary>The string value of <paramref name="field"/>; an error if it is absent or not a string.</summary>
     public static string RequireString(this JsonlRow row, string path, string field)
     {
-        if (!row.Object.TryGetPropertyValue(field, out var node) || node is null)
+        if (!row.Object.TryGetPropertyValue(field, out var node))
             throw UserInputException.At(path, row.Line, field, "missing (expected a string).");
+        if (node is null)
+            throw UserInputException.At(path, row.Line, field, "is null (expected a string).");
         if (node.GetValueKind() != JsonValueKind.String)
             throw UserInputException.At(path, row.Line, field, $"expected a string, found {node.GetValueKind().ToString().ToLowerInvariant()}.");
         return node.GetValue<string>();

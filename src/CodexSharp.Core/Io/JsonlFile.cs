@@ -108,19 +108,77 @@ public static class JsonlFile
     /// <summary>True when a name asks for gzip output (it ends in <c>.gz</c>).</summary>
     public static bool IsGzipName(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
-    private static JsonObject ParseObject(string path, long line, string text)
+    private static readonly JsonDocumentOptions Strict = new() { MaxDepth = 256, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions Lenient = new() { MaxDepth = 256 };
+
+    /// <summary>
+    /// Parses one line as a JSON object, deciding as Python's json module does where JSON leaves it open: of
+    /// duplicate keys the last one counts. A lone surrogate escape (<c>"\ud800"</c>), which Python would carry
+    /// into a string that cannot be written as UTF-8, is refused with the line that holds it.
+    /// </summary>
+    /// <exception cref="UserInputException">The line is not a JSON object, or holds a lone surrogate.</exception>
+    internal static JsonObject ParseObject(string path, long line, string text)
     {
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+            node = JsonNode.Parse(text, documentOptions: Strict);
+        }
+        catch (JsonException e) when (e.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        {
+            using var document = JsonDocument.Parse(text, Lenient);
+            node = LastKeyWins(document.RootElement);
         }
         catch (JsonException e)
         {
             throw UserInputException.At(path, line, null, $"not valid JSON ({Short(e.Message)}).");
         }
+        if (text.Contains("\\u", StringComparison.Ordinal) && LoneSurrogate(text) is { } escape)
+            throw UserInputException.At(path, line, null, $"holds the escape {escape}, half of a UTF-16 surrogate pair, which is no character and cannot be run as code; the line must be valid Unicode.");
         return node as JsonObject
             ?? throw UserInputException.At(path, line, null, $"expected a JSON object, found {Describe(node)}.");
+    }
+
+    /// <summary>A copy of <paramref name="element"/> where, as in Python, the last of duplicate keys counts.</summary>
+    private static JsonNode? LastKeyWins(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var result = new JsonObject();
+                foreach (var property in element.EnumerateObject()) result[property.Name] = LastKeyWins(property.Value);
+                return result;
+            case JsonValueKind.Array:
+                var array = new JsonArray();
+                foreach (var item in element.EnumerateArray()) array.Add(LastKeyWins(item));
+                return array;
+            default:
+                return JsonNode.Parse(element.GetRawText());
+        }
+    }
+
+    /// <summary>The first <c>\uD800</c>-<c>\uDFFF</c> escape of <paramref name="json"/> that is not part of a pair, or null.</summary>
+    private static string? LoneSurrogate(string json)
+    {
+        for (var i = json.IndexOf("\\u", StringComparison.Ordinal); i >= 0 && i + 6 <= json.Length; i = json.IndexOf("\\u", i + 2, StringComparison.Ordinal))
+        {
+            // An escaped backslash ("\\\\u") is not an escape: count the backslashes before the 'u'.
+            var slashes = 0;
+            for (var j = i; j >= 0 && json[j] == '\\'; j--) slashes++;
+            if (slashes % 2 == 0) continue;
+            if (!ushort.TryParse(json.AsSpan(i + 2, 4), System.Globalization.NumberStyles.HexNumber, null, out var unit)) continue;
+            if (char.IsLowSurrogate((char)unit)) return json.Substring(i, 6);
+            if (!char.IsHighSurrogate((char)unit)) continue;
+            var next = i + 6;
+            if (next + 6 <= json.Length && json[next] == '\\' && json[next + 1] == 'u'
+                && ushort.TryParse(json.AsSpan(next + 2, 4), System.Globalization.NumberStyles.HexNumber, null, out var low) && char.IsLowSurrogate((char)low))
+            {
+                i = next;
+                continue;
+            }
+            return json.Substring(i, 6);
+        }
+        return null;
     }
 
     private static bool IsGzip(Stream stream)

@@ -14,15 +14,28 @@ public static class OutputFiles
     /// Refuses an output path that is a folder, or that is (also through symlinks and relative paths) one of
     /// the <paramref name="inputs"/> the stage reads, which writing would destroy.
     /// </summary>
-    /// <exception cref="UserInputException">The output is a folder or one of the inputs.</exception>
+    /// <exception cref="UserInputException">The output is a folder, a device, a pipe or a socket, or one of the inputs.</exception>
     public static void CheckOutput(string output, params (string Path, string Role)[] inputs)
     {
         if (Directory.Exists(output)) throw new UserInputException($"{output}: is a folder; the output must be a file path.");
+        CheckWritableTarget(output);
         foreach (var (path, role) in inputs)
         {
             if (SameFile(output, path))
                 throw new UserInputException($"{output}: is the {role} ({path}); writing the output there would destroy it. Choose another output file.");
         }
+    }
+
+    /// <summary>
+    /// Refuses a path whose existing entry is not a regular file: writing goes to a temporary file renamed over
+    /// the target, which would replace a device such as <c>/dev/null</c> or a pipe with a plain file.
+    /// </summary>
+    /// <exception cref="UserInputException">The path is a device, a pipe or a socket.</exception>
+    public static void CheckWritableTarget(string path)
+    {
+        var kind = FileKind.Of(path);
+        if (kind is FileKindValue.Missing or FileKindValue.Regular or FileKindValue.Directory) return;
+        throw new UserInputException($"{path}: is {FileKind.Describe(kind)}, not a regular file; outputs are written whole and renamed into place, so give a file path.");
     }
 
     /// <summary>Creates the folder <paramref name="path"/> goes in.</summary>
@@ -51,6 +64,10 @@ public static class OutputFiles
         catch (DirectoryNotFoundException)
         {
             throw new UserInputException($"{path}: cannot write: a folder on the way does not exist.");
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            throw new DiskFullException(path, e);
         }
         catch (IOException e) when (e.HResult != LockHeld)
         {
@@ -116,6 +133,9 @@ public static class OutputFiles
             return null;
         }
     }
+
+    /// <summary>ENOSPC or EDQUOT: the file system (or the user's quota) is full, which is no mistake in the input.</summary>
+    public static bool IsDiskFull(Exception e) => e is DiskFullException || e is IOException { HResult: 28 or 122 };
 
     /// <summary>The operating system's reason without the path .NET appends (" : '/x'").</summary>
     private static string Reason(IOException e)

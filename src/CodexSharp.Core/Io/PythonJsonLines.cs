@@ -21,16 +21,7 @@ public static class PythonJsonLines
     {
         foreach (var (line, text) in JsonlFile.ReadLines(path))
         {
-            JsonNode? node;
-            try
-            {
-                node = JsonNode.Parse(LiteralsAsNull(text), documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
-            }
-            catch (JsonException e)
-            {
-                throw UserInputException.At(path, line, null, $"not valid JSON ({e.Message})");
-            }
-            yield return new PythonJsonRow(line, node as JsonObject ?? throw UserInputException.At(path, line, null, "not a JSON object"), text);
+            yield return new PythonJsonRow(line, JsonlFile.ParseObject(path, line, LiteralsAsNull(text)), text);
         }
     }
 

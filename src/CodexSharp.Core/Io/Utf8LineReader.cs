@@ -4,7 +4,8 @@ namespace CodexSharp.Core.Io;
 
 /// <summary>
 /// Reads '\n'-terminated lines as bytes and decodes each one strictly, so that an invalid byte is reported
-/// on the line it is on. A trailing '\r' is dropped, as <see cref="StreamReader.ReadLine"/> does.
+/// on the line it is on. A trailing '\r' is dropped, as <see cref="StreamReader.ReadLine"/> does, and so is a
+/// byte-order mark at the start of the file.
 /// </summary>
 public sealed class Utf8LineReader(Stream stream) : IDisposable
 {
@@ -13,6 +14,7 @@ public sealed class Utf8LineReader(Stream stream) : IDisposable
     private readonly MemoryStream _line = new();
     private int _start;
     private int _end;
+    private bool _first = true;
 
     /// <summary>The next line without its terminator, or null at the end of the stream.</summary>
     /// <exception cref="DecoderFallbackException">The line is not valid UTF-8.</exception>
@@ -49,6 +51,9 @@ public sealed class Utf8LineReader(Stream stream) : IDisposable
     private string Decode()
     {
         var bytes = _line.GetBuffer().AsSpan(0, (int)_line.Length);
+        // A UTF-8 byte-order mark (as some Windows editors save) is not part of the first line's text.
+        if (_first && bytes.StartsWith("\uFEFF"u8)) bytes = bytes[3..];
+        _first = false;
         if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
         return StrictUtf8.GetString(bytes);
     }

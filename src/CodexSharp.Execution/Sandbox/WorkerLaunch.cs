@@ -101,7 +101,8 @@ internal sealed class WorkerLaunch
 
     /// <summary>
     /// The sandbox: new user, PID, network, IPC, UTS and cgroup namespaces; only the system directories Python
-    /// needs, read-only; a private size-limited /tmp as the only writable place; an empty environment.
+    /// needs, read-only, with no third-party package but numpy (<see cref="ThirdPartyPackagesHidden"/>); a private
+    /// size-limited /tmp as the only writable place; an empty environment.
     /// /etc/alternatives (symbolic links only) is shown read-only because Debian reaches shared libraries through
     /// it: numpy's libblas.so.3 and liblapack.so.3 resolve to /etc/alternatives/*, then back into /usr.
     /// </summary>
@@ -119,6 +120,7 @@ internal sealed class WorkerLaunch
             else if (Directory.Exists(top)) arguments.AddRange(["--ro-bind", top, top]);
         }
         foreach (var directory in readOnlyDirectories) arguments.AddRange(["--ro-bind", directory, directory]);
+        arguments.AddRange(ThirdPartyPackagesHidden());
         arguments.AddRange([
             "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
             "--ro-bind-try", "/etc/localtime", "/etc/localtime",
@@ -137,6 +139,37 @@ internal sealed class WorkerLaunch
             "--chdir", workingDirectory,
         ]);
         return arguments;
+    }
+
+    /// <summary>
+    /// The folders where Python finds installed third-party packages, each replaced by an empty read-only folder
+    /// that shows numpy alone (HumanEval+ and MBPP+ tests need it). A program then sees the standard library and
+    /// numpy whatever else this machine has installed, as human-eval's reference environment had nothing more:
+    /// `import torch` fails as it did there instead of timing out on a machine that has torch, and no
+    /// <c>.pth</c> file of another package runs when the interpreter starts.
+    /// </summary>
+    internal static IEnumerable<string> ThirdPartyPackagesHidden()
+    {
+        var folders = new List<string> { "/usr/lib/python3/dist-packages" };
+        foreach (var root in new[] { "/usr/lib", "/usr/local/lib" })
+        {
+            if (!Directory.Exists(root)) continue;
+            foreach (var python in Directory.EnumerateDirectories(root, "python3*"))
+                folders.AddRange(new[] { "dist-packages", "site-packages" }.Select(name => Path.Combine(python, name)));
+        }
+        foreach (var folder in folders.Where(Directory.Exists).Distinct().Order(StringComparer.Ordinal))
+        {
+            yield return "--tmpfs";
+            yield return folder;
+            foreach (var numpy in Directory.EnumerateFileSystemEntries(folder, "numpy*").Order(StringComparer.Ordinal))
+            {
+                yield return "--ro-bind";
+                yield return numpy;
+                yield return numpy;
+            }
+            yield return "--remount-ro";
+            yield return folder;
+        }
     }
 
     private static string ConfigurationJson(PythonRunnerOptions options) => JsonSerializer.Serialize(new Dictionary<string, object>

@@ -42,7 +42,17 @@ public sealed class OpenAICompletionsGenerator : ICodeGenerator
         {
             var ask = Math.Min(request.N - results.Count, Cap ?? int.MaxValue);
             var seed = request.Sampling.Seed + results.Count;
-            var got = await RequestAsync(request.Prompt, ask, request.Sampling with { Seed = seed }, cancellationToken);
+            IReadOnlyList<GeneratedCompletion> got;
+            try
+            {
+                got = await RequestAsync(request.Prompt, ask, request.Sampling with { Seed = seed }, cancellationToken);
+            }
+            catch (TooManyChoicesException)
+            {
+                // The server refused this n (codexsharp serve takes at most 200): ask for half as many from now on.
+                LearnCap(Math.Max(1, ask / 2), ask, refused: true);
+                continue;
+            }
             if (got.Count == 0)
                 throw new GenerationBackendException($"{_source} returned no choices (asked for {ask}).", BackendFaultKind.Transient);
             if (got.Count < ask) LearnCap(got.Count, ask);
@@ -55,11 +65,29 @@ public sealed class OpenAICompletionsGenerator : ICodeGenerator
 
     private int? Cap => _learnedCap is { } learned && (_options.MaxChoicesPerRequest is null || learned < _options.MaxChoicesPerRequest) ? learned : _options.MaxChoicesPerRequest;
 
-    private void LearnCap(int got, int asked)
+    private void LearnCap(int got, int asked, bool refused = false)
     {
         if (_learnedCap is not null && _learnedCap <= got) return;
         _learnedCap = got;
-        _notice($"{_source} returned {got} of {asked} choices asked for; asking for at most {got} per request from now on.");
+        _notice(refused
+            ? $"{_source} refused n = {asked} (400, param n); asking for at most {got} per request from now on."
+            : $"{_source} returned {got} of {asked} choices asked for; asking for at most {got} per request from now on.");
+    }
+
+    /// <summary>A 400 that names the parameter <c>n</c>: the server takes fewer choices per request than were asked for.</summary>
+    private sealed class TooManyChoicesException : Exception;
+
+    private static bool RefusesN(int status, string body)
+    {
+        if (status != 400) return false;
+        try
+        {
+            return JsonNode.Parse(body)?["error"]?["param"]?.GetValue<string>() == "n";
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The JSON body of one request.</summary>
@@ -94,7 +122,11 @@ public sealed class OpenAICompletionsGenerator : ICodeGenerator
             using var content = new StringContent(json, Encoding.UTF8, "application/json");
             using var response = await _http.PostAsync(_options.CompletionsUrl, content, timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
-            if (!response.IsSuccessStatusCode) throw StatusError(response, body);
+            if (!response.IsSuccessStatusCode)
+            {
+                if (n > 1 && RefusesN((int)response.StatusCode, body)) throw new TooManyChoicesException();
+                throw StatusError(response, body);
+            }
             return CompletionsReply.Parse(body, prompt, _source);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)

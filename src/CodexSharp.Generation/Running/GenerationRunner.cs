@@ -111,19 +111,32 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
         GenerationRunState State(string s) => new(s, InFile(), Failed(), Truncated());
     }
 
-    /// <summary>The requests to make: each task's missing sample indices, in chunks of at most SamplesPerRequest.</summary>
+    /// <summary>
+    /// The requests to make: each task's missing sample indices, in runs of consecutive indices of at most
+    /// SamplesPerRequest. A request covers consecutive indices only, so that its k-th sample is sample
+    /// (first index + k) and gets that sample's seed (see <see cref="SeedFor"/>).
+    /// </summary>
     private static IEnumerable<WorkItem> Plan(IReadOnlyList<GenerationTask> tasks, SamplesJournal journal, GenerationRunOptions options)
     {
         foreach (var task in tasks)
         {
             var missing = journal.MissingIndices(task.TaskId, options.SamplesPerTask);
-            for (var start = 0; start < missing.Count; start += options.SamplesPerRequest)
-                yield return new WorkItem(task, missing.GetRange(start, Math.Min(options.SamplesPerRequest, missing.Count - start)));
+            var start = 0;
+            for (var i = 1; i <= missing.Count; i++)
+            {
+                if (i < missing.Count && missing[i] == missing[i - 1] + 1 && i - start < options.SamplesPerRequest) continue;
+                yield return new WorkItem(task, missing.GetRange(start, i - start));
+                start = i;
+            }
         }
     }
 
-    /// <summary>A request's seed: the user's seed moved by task and first sample index, so that split and resumed
-    /// runs give each sample the same seed as one uninterrupted run, and no two requests share one.</summary>
+    /// <summary>
+    /// A request's seed: the user's seed moved by the task and the request's first sample index. Every backend
+    /// here seeds the k-th sample of a request seeded s with s + k, so sample i of a task is always seeded
+    /// (user's seed + task offset + i): the same whether it was asked for alone, in a request of ten, topped
+    /// up later or resumed after a crash.
+    /// </summary>
     private static long? SeedFor(long? seed, WorkItem item)
     {
         if (seed is not { } baseSeed) return null;

@@ -81,8 +81,26 @@ public sealed class CodeGeneratorFactory(
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = settings.RequestTimeout,
         };
-        // Local servers (Ollama, vLLM without --api-key) take any key, but the client insists on one.
-        return new OpenAI.Chat.ChatClient(spec.Model, new ApiKeyCredential(key ?? "no-key"), options).AsIChatClient();
+        // Local servers (Ollama, vLLM without --api-key) need no key, but the client insists on one: without a key,
+        // the placeholder's Authorization header is taken off each request before it is sent.
+        if (key is null) options.AddPolicy(new WithoutAuthorization(), PipelinePosition.BeforeTransport);
+        return new OpenAI.Chat.ChatClient(spec.Model, new ApiKeyCredential(key ?? "unused"), options).AsIChatClient();
+    }
+
+    /// <summary>Removes the Authorization header, so that no key is sent when none was set.</summary>
+    private sealed class WithoutAuthorization : PipelinePolicy
+    {
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            message.Request.Headers.Remove("Authorization");
+            ProcessNext(message, pipeline, currentIndex);
+        }
+
+        public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            message.Request.Headers.Remove("Authorization");
+            return ProcessNextAsync(message, pipeline, currentIndex);
+        }
     }
 
     private static bool IsOpenAI(Uri endpoint) => endpoint.Host.Equals("api.openai.com", StringComparison.OrdinalIgnoreCase);

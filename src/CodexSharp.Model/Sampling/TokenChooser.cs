@@ -7,12 +7,18 @@ using static TorchSharp.torch;
 namespace CodexSharp.Model.Sampling;
 
 /// <summary>How one row picks its next token.</summary>
-/// <param name="Temperature">0 or less means greedy (argmax).</param>
+/// <param name="Temperature">Below <see cref="GreedyBelow"/> (0 included) means greedy (argmax).</param>
 /// <param name="TopP">Nucleus mass in (0, 1]; 1 keeps every token.</param>
 /// <param name="TopK">Keep the k most likely tokens; 0 means no cut.</param>
 internal readonly record struct RowSampling(double Temperature, double TopP, int TopK)
 {
-    public bool Greedy => Temperature <= 0;
+    /// <summary>
+    /// Temperatures below this decode greedily. Scaling float32 logits by 1/T overflows for T near 1e-38, and
+    /// long before that the distribution is argmax's: at T = 1e-5 two logits 1e-3 apart have odds of e^-100.
+    /// </summary>
+    public const double GreedyBelow = 1e-5;
+
+    public bool Greedy => !(Temperature >= GreedyBelow);
 }
 
 /// <summary>

@@ -128,9 +128,13 @@ public static class CorpusBuilder
         }
     }
 
-    /// <summary>The catalog's data sets that are in the dataset cache: what decontamination reads when no benchmark file is given.</summary>
+    /// <summary>
+    /// The catalog's Python data sets that are in the dataset cache: what decontamination reads when no benchmark
+    /// file is given. A translation into another language (humaneval-cs) is left out: a Python corpus cannot hold its
+    /// code, and its problems are HumanEval's, which are read in Python.
+    /// </summary>
     public static IReadOnlyList<string> CachedBenchmarks(string cacheDirectory) =>
-        DatasetCatalog.All.Select(d => DatasetCache.PathIn(cacheDirectory, d)).Where(File.Exists).ToList();
+        DatasetCatalog.All.Where(d => d.Language == "python").Select(d => DatasetCache.PathIn(cacheDirectory, d)).Where(File.Exists).ToList();
 
     /// <summary>A file after the workers: why it is dropped (null: kept), its content hash, its tokens.</summary>
     private sealed record ExaminedFile(SourceFile Source, string? Reason, UInt128 ContentHash, ushort[]? Tokens);

@@ -153,7 +153,7 @@ static int Run(string file, string[] arguments, string directory)
 string FindDatasets()
 {
     var beside = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "shared", "datasets"));
-    return Directory.Exists(beside) ? beside : "/work/shared/datasets";
+    return Directory.Exists(beside) ? beside : "../shared/datasets";
 }
 
 string? OptionValue(string name)

@@ -24,7 +24,7 @@ var workerCounts = (OptionValue("--workers") ?? "1,2").Split(',').Select(w => in
 var workers = workerCounts[^1];
 var cli = OptionValue("--cli") is { } cliPath && cliPath != "none" ? cliPath : null;
 var datasets = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "shared", "datasets"));
-datasets = OptionValue("--datasets") ?? (Directory.Exists(datasets) ? datasets : "/work/shared/datasets");
+datasets = OptionValue("--datasets") ?? (Directory.Exists(datasets) ? datasets : "../shared/datasets");
 var problems = ProblemSet.Load(Path.Combine(datasets, "humaneval", "HumanEval.jsonl.gz"));
 var options = new PythonRunnerOptions { Workers = workers };
 var timeout = TimeSpan.FromSeconds(3);

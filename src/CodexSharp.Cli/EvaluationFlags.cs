@@ -72,21 +72,12 @@ internal sealed class EvaluationFlags
         return Validated(() => settings.Validate(PythonRunnerOptions.MaxWorkers));
     }
 
-    /// <summary>The evaluation the flags describe; <paramref name="info"/> adds facts to the summary's config.</summary>
-    public EvaluationConfig Options(ParseResult parse, string samplesPath, ProblemSet problems, string source, IReadOnlyDictionary<string, string>? info = null) => new()
-    {
-        SamplesPath = samplesPath,
-        Problems = problems,
-        Settings = Bind(parse),
-        RunInfo = new Dictionary<string, string>(info ?? new Dictionary<string, string>()) { ["problems_source"] = source },
-    };
-
     /// <summary>
     /// Evaluates in the sandbox (or, when the user asked, without it), with progress, then prints the summary.
     /// The config is validated and the output locked before the sandbox is used; <paramref name="early"/>, when
     /// given, is a runner already starting for these settings, taken instead of starting one.
     /// </summary>
-    public async Task<EvaluationSummary> EvaluateAsync(ParseResult parse, EvaluationConfig config, CancellationToken ct, bool showFiles = true, EarlyRunner? early = null)
+    public async Task<EvaluationSummary> EvaluateAsync(EvaluationConfig config, CancellationToken ct, bool showFiles = true, EarlyRunner? early = null)
     {
         Validated(() => config.Validate(PythonRunnerOptions.MaxWorkers));
         var settings = config.Settings;

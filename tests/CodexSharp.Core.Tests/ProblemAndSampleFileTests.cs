@@ -70,7 +70,7 @@ public sealed class ProblemAndSampleFileTests : IDisposable
     [InlineData("{\"completion\":\"x\"}", "field 'task_id': missing")]
     [InlineData("{\"task_id\":\"T/0\"}", "field 'completion': missing")]
     [InlineData("{\"task_id\":\"T/0\",\"completion\":5}", "field 'completion': expected a string, found number")]
-    [InlineData("{\"task_id\":null,\"completion\":\"x\"}", "field 'task_id': missing")]
+    [InlineData("{\"task_id\":null,\"completion\":\"x\"}", "field 'task_id': is null (expected a string)")]
     public void Sample_row_errors_name_line_and_field(string line, string expected)
     {
         var path = _dir.Write("s.jsonl", "{\"task_id\":\"T/0\",\"completion\":\"ok\"}\n" + line + "\n");

@@ -32,6 +32,19 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(6, File.ReadAllLines(Path.Combine(_dir, "samples.jsonl_results.jsonl")).Length);
     }
 
+    [Fact]
+    public async Task Run_with_a_limit_is_over_the_first_problems_without_a_warning_about_the_rest()
+    {
+        await using var server = await ScriptedModelServer.StartAsync(s => s.CompletionText = (_, _) => "    return a + b\n");
+        var outPath = Path.Combine(_dir, "limited.jsonl");
+        var outcome = await GenerateProcess.RunAsync(["run", "--model", $"openai:{server.ModelName}@{server.BaseUrl}", "--problems", TinyProblems.Path,
+            "--out", outPath, "--limit", "1", "--k", "1", "--no-report"]);
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.DoesNotContain("have no samples", outcome.StandardError);
+        Assert.Contains("problems: 1 evaluated", outcome.StandardOutput);
+        Assert.DoesNotContain("without samples", outcome.StandardOutput);
+    }
+
     [Theory]
     [InlineData("--timeout", "-1", "--timeout")]
     [InlineData("--workers", "0", "--workers")]

@@ -69,7 +69,7 @@ internal static class EvaluateCommand
             };
             if (!check)
             {
-                await flags.EvaluateAsync(parse, config, ct, early: early);
+                await flags.EvaluateAsync(config, ct, early: early);
                 if (!parse.GetValue(noReport) && part is null) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
                 return ExitCodes.Success;
             }
@@ -78,7 +78,7 @@ internal static class EvaluateCommand
             try
             {
                 config = config with { SamplesPath = WriteCanonicalSamples(folder, problemSet, benchmark) };
-                var summary = await flags.EvaluateAsync(parse, config, ct, showFiles: outputPath is not null, early: early);
+                var summary = await flags.EvaluateAsync(config, ct, showFiles: outputPath is not null, early: early);
                 return SelfCheckVerdict(summary, config);
             }
             finally

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CodexSharp.Core;
 using CodexSharp.Core.Evaluation;
+using CodexSharp.Core.Problems;
 
 namespace CodexSharp.Cli.Commands;
 
@@ -26,16 +27,20 @@ internal static class RunCommand
             var generate = generation.Bind(parse) with { Shard = shard.Bind(parse) };
             var settings = evaluation.Bind(parse);
             var generated = await GenerationFlags.RunAsync(generate, ct);
+            // With --limit N the run is over the first N problems: the others are not "problems without samples".
+            var problems = generate.Limit is { } limit
+                ? ProblemSet.Create(generated.Problems.Path, generated.Problems.Problems.Take(limit).ToList(), generated.Problems.Sha256)
+                : generated.Problems;
             var config = new EvaluationConfig
             {
                 SamplesPath = generated.SamplesPath,
-                Problems = generated.Problems,
+                Problems = problems,
                 Settings = settings,
                 Benchmark = generated.Benchmark,
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = generated.Source, ["model"] = generate.Model.Text },
                 SamplesShard = generated.Shard,
             };
-            await evaluation.EvaluateAsync(parse, config, ct);
+            await evaluation.EvaluateAsync(config, ct);
             if (!parse.GetValue(noReport) && generated.Shard is null) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
             return ExitCodes.Success;
         });

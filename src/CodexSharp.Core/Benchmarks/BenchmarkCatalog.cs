@@ -15,11 +15,6 @@ public static class BenchmarkCatalog
         AppsBenchmark.Instance,
     ];
 
-    /// <summary>Names that are reserved in the data set catalog but have no benchmark in this build, with the reason.</summary>
-    private static readonly Dictionary<string, string> NotBuiltIn = new(StringComparer.OrdinalIgnoreCase)
-    {
-    };
-
     /// <summary>The default benchmark: HumanEval.</summary>
     public static Benchmark Default => HumanEvalBenchmark.Instance;
 
@@ -31,7 +26,6 @@ public static class BenchmarkCatalog
     public static Benchmark Find(string name)
     {
         if (TryFind(name) is { } benchmark) return benchmark;
-        if (NotBuiltIn.TryGetValue(name, out var why)) throw new UserInputException($"--dataset {name}: {why}.");
         throw new UserInputException($"--dataset: no benchmark called '{name}'; known: {string.Join(", ", All.Select(b => b.Name))}.");
     }
 

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json.Nodes;
 using CodexSharp.Core.Io;
 using CodexSharp.Testing;
@@ -58,15 +57,11 @@ public sealed class KubernetesManifestTests : IDisposable
         // The volume is a folder here: /data/samples.jsonl (each HumanEval task's canonical solution and a wrong one) and the problems.
         var data = _dir.Path;
         File.Copy(TestPaths.HumanEval, Path.Combine(data, "HumanEval.jsonl.gz"));
-        using (var input = new GZipStream(File.OpenRead(TestPaths.HumanEval), CompressionMode.Decompress))
+        Fixtures.WriteJsonl(Path.Combine(data, "samples.jsonl"), Fixtures.HumanEvalSolutions().SelectMany(p => new[]
         {
-            var problems = new StreamReader(input).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!);
-            Fixtures.WriteJsonl(Path.Combine(data, "samples.jsonl"), problems.SelectMany(p => new[]
-            {
-                Fixtures.Sample(Text(p["task_id"]), Text(p["canonical_solution"])),
-                Fixtures.Sample(Text(p["task_id"]), "    return None\n"),
-            }));
-        }
+            Fixtures.Sample(p.TaskId, p.Canonical),
+            Fixtures.Sample(p.TaskId, "    return None\n"),
+        }));
         string[] Here(IEnumerable<string> args) => args.Select(a => a.Replace("/data", data)).ToArray();
 
         var evaluate = Manifest("evaluate-job.yaml");

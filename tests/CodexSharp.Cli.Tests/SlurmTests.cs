@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Text.Json.Nodes;
 using CodexSharp.Core.Io;
 using CodexSharp.Testing;
@@ -73,10 +72,8 @@ public sealed class SlurmCluster : IDisposable
             "    import time\n    time.sleep(0.05)\n    return 0\n",
             "    pass\n",
         ];
-        using var input = new GZipStream(File.OpenRead(TestPaths.HumanEval), CompressionMode.Decompress);
-        var problems = new StreamReader(input).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
-        var rows = problems.SelectMany(p => Enumerable.Range(0, 10).Select(i =>
-            Fixtures.Sample(p["task_id"]!.GetValue<string>(), i % 2 == 0 ? p["canonical_solution"]!.GetValue<string>() : broken[i / 2])));
+        var rows = Fixtures.HumanEvalSolutions().SelectMany(p => Enumerable.Range(0, 10).Select(i =>
+            Fixtures.Sample(p.TaskId, i % 2 == 0 ? p.Canonical : broken[i / 2])));
         return Fixtures.WriteJsonl(path, rows);
     }
 }

@@ -84,8 +84,16 @@ internal sealed class EvaluationFlags
         if (!settings.Sandboxed)
             AnsiConsole.MarkupLine("[bold red]WARNING: --unsafe-no-sandbox: generated programs run with your user's rights, files and network.[/]");
         var language = config.Benchmark.Language;
-        var summary = await ProgressView.RunAsync(progress =>
-            new Evaluator(early is null ? token => ProgramRunners.StartAsync(language, settings, token) : early.TakeAsync, Warn, progress).RunAsync(config, ct));
+        EvaluationSummary summary;
+        try
+        {
+            summary = await ProgressView.RunAsync(progress =>
+                new Evaluator(early is null ? token => ProgramRunners.StartAsync(language, settings, token) : early.TakeAsync, Warn, progress).RunAsync(config, ct));
+        }
+        catch (ConfigException e) when (e.Field is "shard" or "shards")
+        {
+            throw ShardFlags.MapToFlag(e);
+        }
         SummaryView.Write(summary, showFiles ? OutputPaths.Summary(config.ResolvedOutputPath) : null);
         return summary;
     }

@@ -17,6 +17,7 @@ var root = new RootCommand("CodexSharp: sample, run and score code language mode
     RankCommand.Create(),
     CorpusCommand.Create(),
     ReportCommand.Create(),
+    MergeCommand.Create(),
     TrainCommand.Create(),
     FinetuneCommand.Create(),
 };

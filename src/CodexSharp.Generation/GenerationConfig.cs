@@ -49,6 +49,12 @@ public sealed record GenerationConfig
     /// <summary>Most samples an in-process model decodes together (requests in flight are merged up to this); null = the model's default.</summary>
     public int? MaxBatchRows { get; init; }
 
+    /// <summary>Sample only this shard's tasks (whole tasks; see <see cref="Running.GenerationShards"/>), into the shard's own samples file. Default: null, every task.</summary>
+    public Core.Sharding.ShardChoice? Shard { get; init; }
+
+    /// <summary>The samples file this run writes: <see cref="SamplesPath"/>, or its shard's name beside it (NAME.shard-I-of-N.jsonl).</summary>
+    public string ResolvedSamplesPath => Shard is { } s ? Core.Io.OutputPaths.Shard(SamplesPath, s.Spec.Index, s.Spec.Count) : SamplesPath;
+
     /// <summary>Temperature when none is given: the paper's pass@100 setting (0.8) for n ≥ 100, its pass@1 setting (0.2) below (§3.3).</summary>
     public static double DefaultTemperature(int n) => n >= 100 ? 0.8 : 0.2;
 

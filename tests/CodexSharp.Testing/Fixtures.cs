@@ -23,4 +23,12 @@ public static class Fixtures
     }
 
     public static JsonObject Sample(string taskId, string completion) => new() { ["task_id"] = taskId, ["completion"] = completion };
+
+    /// <summary>HumanEval's 164 problems (<see cref="TestPaths.HumanEval"/>) as (task id, canonical solution).</summary>
+    public static List<(string TaskId, string Canonical)> HumanEvalSolutions()
+    {
+        using var input = new System.IO.Compression.GZipStream(File.OpenRead(TestPaths.HumanEval), System.IO.Compression.CompressionMode.Decompress);
+        return new StreamReader(input).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)
+            .Select(p => (p["task_id"]!.GetValue<string>(), p["canonical_solution"]!.GetValue<string>())).ToList();
+    }
 }

@@ -20,6 +20,7 @@ internal static class EvaluateCommand
         var strict = new Option<bool>("--strict") { Description = "Unknown task ids and problems without samples are errors, not warnings." };
         var selfCheck = new Option<bool>("--self-check") { Description = "Run the problems' canonical solutions; all must pass. Validates this machine." };
         var noReport = ReportCommand.NoReportOption();
+        var shard = new ShardFlags();
 
         var command = new Command("evaluate", "Run every sample against its problem's unit tests in a sandbox and report pass@k.")
         {
@@ -27,6 +28,7 @@ internal static class EvaluateCommand
         };
         problems.AddTo(command);
         flags.AddTo(command);
+        shard.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(samples);
@@ -42,6 +44,7 @@ internal static class EvaluateCommand
                 throw new UserInputException($"{input.Original}: is a pipe, so there is no file beside which to write SAMPLES_results.jsonl; give the results file with -o.");
             if (input is not null) JsonlFile.OpenStream(input.Path).Dispose(); // a missing samples file is reported before any download
             var settings = flags.Bind(parse) with { Strict = parse.GetValue(strict) };
+            var part = check ? null : shard.Bind(parse);
             if (check) settings = settings with { Ks = [1] };
             var benchmarkOf = problems.BenchmarkOf(parse);
             if (check && benchmarkOf.SelfCheckCalibrates && settings.Calibration is null && !flags.TimeoutGiven(parse))
@@ -62,11 +65,12 @@ internal static class EvaluateCommand
                 RunInfo = input is { IsCopy: true }
                     ? new Dictionary<string, string> { ["problems_source"] = source, ["samples_source"] = input.Original + " (a pipe, read once)" }
                     : new Dictionary<string, string> { ["problems_source"] = source },
+                Shard = part,
             };
             if (!check)
             {
                 await flags.EvaluateAsync(config, ct, early: early);
-                if (!parse.GetValue(noReport)) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
+                if (!parse.GetValue(noReport) && part is null) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
                 return ExitCodes.Success;
             }
 

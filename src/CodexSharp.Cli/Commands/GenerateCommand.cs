@@ -14,12 +14,15 @@ internal static class GenerateCommand
         task.AcceptOnlyFromAmong("solve", "docstring");
         var samples = new Option<FileInfo?>("--samples") { Description = "With --task docstring: the samples (task_id, completion) to describe." };
         var command = new Command("generate", "Sample n completions per problem from a model into a samples file (JSONL); re-running continues where it stopped.") { task, samples };
+        var shard = new ShardFlags();
         flags.AddTo(command);
+        shard.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var config = flags.Bind(parse);
+            var config = flags.Bind(parse) with { Shard = shard.Bind(parse) };
             if (parse.GetValue(task) == "docstring")
             {
+                if (config.Shard is not null) throw new UserInputException("--shard: not with --task docstring (shard the samples file instead)");
                 var input = parse.GetValue(samples) ?? throw new UserInputException("--samples: required with --task docstring (the samples to write docstrings for)");
                 await DocstringGeneration.RunAsync(parse.GetValue(flags.Model)!, input.FullName, config.ProblemsFile, config.Dataset, config.SamplesPath,
                     config.SamplesPerTask, config.Sampling, ct);

@@ -134,8 +134,9 @@ internal sealed class GenerationFlags
         // The benchmark decides what the model sees and where it stops (MBPP's asserts, C#'s closing brace).
         config = config with { Sampling = config.Sampling with { Stop = benchmark.StopSequences } };
         var selected = config.Limit is { } limit ? problems.Problems.Take(limit) : problems.Problems;
-        var tasks = selected.Select(p => new GenerationTask(p.TaskId, benchmark.PromptOf(p))).ToList();
-        var outPath = config.SamplesPath;
+        var all = selected.Select(p => new GenerationTask(p.TaskId, benchmark.PromptOf(p))).ToList();
+        var (tasks, shard) = Shards(all, config);
+        var outPath = config.ResolvedSamplesPath;
         var spec = config.Model;
         var factory = new CodeGeneratorFactory(
             localModels: local => WritesCode(LocalModelGenerator.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = BatchRows(config) }), local.Text),
@@ -143,8 +144,8 @@ internal sealed class GenerationFlags
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, config.Backend);
         if (await factory.CheckServedModelAsync(spec, config.Backend, ct) is { } mismatch) Warn(mismatch);
-        var record = GenerationRecord.Build(config, BackendOptions(config),
-            new DatasetIdentity(source == "file" ? Path.GetFileName(problems.Path) : source, problems.Path, problems.Sha256, tasks.Count));
+        var record = GenerationShards.WithShard(GenerationRecord.Build(config, BackendOptions(config),
+            new DatasetIdentity(source == "file" ? Path.GetFileName(problems.Path) : source, problems.Path, problems.Sha256, all.Count)), shard);
 
         ShowEarlierRun(outPath);
         var s = config.Sampling;
@@ -174,7 +175,19 @@ internal sealed class GenerationFlags
             throw new GenerationFailedException($"the backend refused every task; the first answer was: {summary.Failed[0].Error}");
         if (summary.Failed.Count > 0)
             Warn($"{summary.Failed.Count} of {tasks.Count} task(s) were not generated ({Names(summary.Failed.Select(f => f.TaskId))}); the server's reasons are under failed_tasks in {recordPath}; running the same command again retries them.");
-        return new GenerationOutcome(problems, outPath, source, benchmark, summary);
+        return new GenerationOutcome(problems, outPath, source, benchmark, summary, shard);
+    }
+
+    private static (IReadOnlyList<GenerationTask>, Core.Sharding.ShardFacts?) Shards(IReadOnlyList<GenerationTask> tasks, GenerationConfig config)
+    {
+        try
+        {
+            return GenerationShards.Select(tasks, config);
+        }
+        catch (ConfigException e) when (e.Field is "shard" or "shards")
+        {
+            throw ShardFlags.MapToFlag(e);
+        }
     }
 
     /// <summary>Refuses a Codex-D model (fine-tuned with --task docstring): it writes docstrings, not code.</summary>
@@ -242,7 +255,8 @@ internal sealed class GenerationFlags
 }
 
 /// <summary>What a generation stage produced: the problems, the samples file, the problems' source name, and the run's summary.</summary>
-internal sealed record GenerationOutcome(ProblemSet Problems, string SamplesPath, string Source, Core.Benchmarks.Benchmark Benchmark, GenerationRunSummary Summary);
+internal sealed record GenerationOutcome(ProblemSet Problems, string SamplesPath, string Source, Core.Benchmarks.Benchmark Benchmark, GenerationRunSummary Summary,
+    Core.Sharding.ShardFacts? Shard = null);
 
 /// <summary>Generation stopped on a backend fault; the message says what happened and whether a re-run continues (exit code 1).</summary>
 internal sealed class GenerationFailedException(string message) : Exception(message);

@@ -17,12 +17,14 @@ internal static class RunCommand
         var evaluation = new EvaluationFlags();
         var command = new Command("run", "Generate samples with a model, evaluate them in the sandbox and report pass@k; re-running continues where it stopped.");
         var noReport = ReportCommand.NoReportOption();
+        var shard = new ShardFlags();
         generation.AddTo(command);
+        shard.AddTo(command);
         evaluation.AddTo(command);
         command.Options.Add(noReport);
         command.SetAction(async (parse, ct) =>
         {
-            var generate = generation.Bind(parse);
+            var generate = generation.Bind(parse) with { Shard = shard.Bind(parse) };
             var settings = evaluation.Bind(parse);
             var generated = await GenerationFlags.RunAsync(generate, ct);
             // With --limit N the run is over the first N problems: the others are not "problems without samples".
@@ -36,9 +38,10 @@ internal static class RunCommand
                 Settings = settings,
                 Benchmark = generated.Benchmark,
                 RunInfo = new Dictionary<string, string> { ["problems_source"] = generated.Source, ["model"] = generate.Model.Text },
+                SamplesShard = generated.Shard,
             };
             await evaluation.EvaluateAsync(config, ct);
-            if (!parse.GetValue(noReport)) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
+            if (!parse.GetValue(noReport) && generated.Shard is null) await ReportCommand.WriteAfterEvaluationAsync(config.ResolvedOutputPath, ct);
             return ExitCodes.Success;
         });
         return command;

@@ -61,6 +61,8 @@ public sealed partial class AppsBenchmark : Benchmark
     public override Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken) =>
         Task.FromResult<IJudge>(new AppsJudge(run.Runner));
 
+    public override IReadOnlyList<string> FlagNames => [PublicPassedFlag];
+
     /// <summary>
     /// Filtered pass@k (Codex paper §3.6): of a problem's n samples, the f that pass its public tests are kept;
     /// k of them are chosen, and the problem is solved when one of the chosen passes every test. With c of

@@ -59,6 +59,9 @@ public abstract class Benchmark
     public virtual IReadOnlyDictionary<string, PassAtKColumn> ExtraColumns(IReadOnlyList<TaskJudgements> tasks, IReadOnlyList<int> ks) =>
         new Dictionary<string, PassAtKColumn>();
 
+    /// <summary>The names of the per-sample flags its judge returns (written into each results row). Default: none.</summary>
+    public virtual IReadOnlyList<string> FlagNames => [];
+
     /// <summary>What the main pass@k table measures, as its column title. Default: "pass@k".</summary>
     public virtual string MainColumn => "pass@k";
 

@@ -85,6 +85,8 @@ public sealed partial class EvalPlusBenchmark : Benchmark
         return new EvalPlusJudge(run.Runner, Flavour, times);
     }
 
+    public override IReadOnlyList<string> FlagNames => [BasePassed];
+
     /// <summary>The "base" pass@k beside the main "base+plus" one, from each sample's base verdict.</summary>
     public override IReadOnlyDictionary<string, PassAtKColumn> ExtraColumns(IReadOnlyList<TaskJudgements> tasks, IReadOnlyList<int> ks)
     {

@@ -29,8 +29,23 @@ public sealed record EvaluationConfig
     /// <summary>Facts about the run (dataset name, model) recorded in the summary and the run's record.</summary>
     public IReadOnlyDictionary<string, string> RunInfo { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The results file: <see cref="OutputPath"/>, else the samples path plus "_results.jsonl".</summary>
-    public string ResolvedOutputPath => OutputPath ?? SamplesPath + "_results.jsonl";
+    /// <summary>
+    /// Evaluate only this shard's rows (whole tasks, balanced by row count; see <see cref="Sharding.ShardPlan"/>), into
+    /// the shard's own results file. Default: null, every row.
+    /// </summary>
+    public Sharding.ShardChoice? Shard { get; init; }
+
+    /// <summary>
+    /// When the samples file is one shard of a sharded generation (<c>run --shard</c>): that shard, recorded so that
+    /// the results of all shards merge in the order of the merged samples. Default: null.
+    /// </summary>
+    public Sharding.ShardFacts? SamplesShard { get; init; }
+
+    /// <summary>The results file of the whole run: <see cref="OutputPath"/>, else the samples path plus "_results.jsonl".</summary>
+    public string MergedOutputPath => OutputPath ?? SamplesPath + "_results.jsonl";
+
+    /// <summary>The results file this run writes: <see cref="MergedOutputPath"/>, or its shard's name beside it (NAME.shard-I-of-N.jsonl).</summary>
+    public string ResolvedOutputPath => Shard is { } s ? OutputPaths.Shard(MergedOutputPath, s.Spec.Index, s.Spec.Count) : MergedOutputPath;
 
     /// <summary>Checks the settings and that the results would destroy neither the samples nor the problems.</summary>
     /// <exception cref="ConfigException">A setting is out of range.</exception>

@@ -70,10 +70,12 @@ public sealed class Evaluator
         WarnIfGenerationUnfinished(config.SamplesPath);
         var samples = SampleFile.Read(config.SamplesPath);
         var known = Partition(config, samples);
+        var (mine, shard) = SelectShard(config, samples);
+        if (config.Shard is not null) known = known.Where(s => shard!.Contains(s.Index)).ToList();
         var samplesSha = ProblemSet.HashFile(config.SamplesPath);
         var output = config.ResolvedOutputPath;
 
-        using var journal = ResultJournal.Open(output, JournalHeader(config, samplesSha), out var discarded);
+        using var journal = ResultJournal.Open(output, JournalHeader(config, samplesSha, shard?.Facts), out var discarded);
         if (discarded) _warn($"{OutputPaths.Journal(output)} belonged to another samples file or settings; starting over.");
         if (journal.Entries.Count > 0) _warn($"continuing: {journal.Entries.Count} of {known.Count} samples already have a verdict.");
         var record = new EvaluationRecord
@@ -85,11 +87,12 @@ public sealed class Evaluator
             ResultsPath = output,
             SummaryPath = OutputPaths.Summary(output),
             Config = ResolvedEvaluationConfig.Of(config),
+            Shard = shard?.Facts ?? config.SamplesShard,
         };
         record.Write();
         try
         {
-            var summary = await EvaluateAsync(config, samples, known, samplesSha, journal, clock, cancellationToken);
+            var summary = await EvaluateAsync(config, mine, known, samplesSha, journal, clock, cancellationToken);
             (record with { Status = "completed", FinishedUtc = DateTimeOffset.UtcNow }).Write();
             journal.Delete();
             return summary;
@@ -144,7 +147,7 @@ public sealed class Evaluator
         var stopping = StopRunnerAsync();
         var rows = samples.Select(s => ResultRow(s, journal.Entries.GetValueOrDefault(s.Index)));
         JsonlFile.WriteAllAtomic(output, rows);
-        var summary = Summarize(config, samples, journal.Entries, samplesSha, limits, reruns, clock.Elapsed);
+        var summary = Summarize(config, samples.Select(s => (s.Index, s.TaskId)).ToList(), journal.Entries, samplesSha, limits, reruns, clock.Elapsed);
         OutputFiles.Guard(OutputPaths.Summary(output), () => AtomicFile.WriteAllText(OutputPaths.Summary(output), JsonSerializer.Serialize(summary, SummaryJson) + "\n"));
         await stopping;
         return summary;
@@ -219,6 +222,32 @@ public sealed class Evaluator
             : $"its task ids (e.g. {example}) look like {string.Join(" or ", guesses.Select(b => b.Name))} task ids: pass --dataset {guesses[0].Name} (with --problems FILE for a local copy).";
     }
 
+    /// <summary>The rows of the config's shard (whole tasks, balanced by row count) and the facts its record keeps; all rows when not sharded.</summary>
+    /// <exception cref="ConfigException">There are more shards than tasks (field <c>shard</c>).</exception>
+    private static (IReadOnlyList<Sample> Rows, RowShard? Shard) SelectShard(EvaluationConfig config, IReadOnlyList<Sample> samples)
+    {
+        if (config.Shard is not { } choice) return (samples, null);
+        var plan = Sharding.ShardPlan.ForRows(samples.Select(s => s.TaskId).ToList(), choice.Spec.Count, out var rowShard);
+        var mine = samples.Where(s => rowShard[s.Index] == choice.Spec.Index).ToList();
+        var facts = new Sharding.ShardFacts
+        {
+            Index = choice.Spec.Index,
+            Count = choice.Spec.Count,
+            Source = choice.Source,
+            PlanSha256 = plan.Fingerprint,
+            TotalRows = samples.Count,
+            Rows = mine.Count,
+            RowRanges = Sharding.ShardPlan.Ranges(mine.Select(s => s.Index)),
+        };
+        return (mine, new RowShard(facts, mine.Select(s => s.Index).ToHashSet()));
+    }
+
+    /// <summary>A shard of the rows: its record's facts and its row indices.</summary>
+    private sealed record RowShard(Sharding.ShardFacts Facts, HashSet<int> Indices)
+    {
+        public bool Contains(int index) => Indices.Contains(index);
+    }
+
     /// <summary>A samples file whose generation record says sampling did not finish is evaluated as it is, with a warning.</summary>
     private void WarnIfGenerationUnfinished(string samplesPath)
     {
@@ -236,7 +265,7 @@ public sealed class Evaluator
         }
     }
 
-    private static JsonObject JournalHeader(EvaluationConfig config, string samplesSha)
+    private static JsonObject JournalHeader(EvaluationConfig config, string samplesSha, Sharding.ShardFacts? shard)
     {
         var header = new JsonObject
         {
@@ -248,6 +277,7 @@ public sealed class Evaluator
         };
         // Only other benchmarks name themselves, so that a HumanEval journal of an earlier version still continues.
         if (config.Benchmark != BenchmarkCatalog.Default) header["benchmark"] = config.Benchmark.Name;
+        if (shard is not null) header["shard"] = $"{shard.Index}/{shard.Count} {shard.PlanSha256}";
         return header;
     }
 
@@ -322,8 +352,9 @@ public sealed class Evaluator
     private static Judgement JudgementOf(JournalEntry entry) =>
         new(new ExecutionResult(entry.Status, entry.Result, TimeSpan.FromMilliseconds(entry.DurationMs)), entry.Flags);
 
-    private static EvaluationSummary Summarize(EvaluationConfig options, IReadOnlyList<Sample> samples, Dictionary<int, JournalEntry> entries,
-        string samplesSha, Dictionary<string, double>? limits, RerunFacts reruns, TimeSpan elapsed)
+    /// <summary>The summary of verdicts <paramref name="entries"/> on <paramref name="samples"/> (row index and task of each row written).</summary>
+    internal static EvaluationSummary Summarize(EvaluationConfig options, IReadOnlyList<(int Index, string TaskId)> samples, IReadOnlyDictionary<int, JournalEntry> entries,
+        string samplesSha, IReadOnlyDictionary<string, double>? limits, RerunFacts reruns, TimeSpan elapsed)
     {
         var tasks = new Dictionary<string, TaskCounts>(StringComparer.Ordinal);
         var byTask = samples.Where(s => entries.ContainsKey(s.Index)).ToLookup(s => s.TaskId, StringComparer.Ordinal);

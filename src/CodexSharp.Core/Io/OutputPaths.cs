@@ -23,6 +23,17 @@ public static class OutputPaths
         return $"{stem}.{kind}.json";
     }
 
+    /// <summary>
+    /// Shard <paramref name="index"/> of <paramref name="count"/>'s output beside <paramref name="outputPath"/>:
+    /// <c>DIR/NAME.shard-I-of-N.jsonl</c> for <c>DIR/NAME.jsonl</c> (the data extension kept, so its record is
+    /// <c>DIR/NAME.shard-I-of-N.config.json</c>).
+    /// </summary>
+    public static string Shard(string outputPath, int index, int count)
+    {
+        var extension = DataExtensions.FirstOrDefault(e => outputPath.EndsWith(e, StringComparison.OrdinalIgnoreCase)) ?? "";
+        return $"{outputPath[..^extension.Length]}.shard-{index}-of-{count}{outputPath[^extension.Length..]}";
+    }
+
     /// <summary>The run's record: the stage's resolved config, tool version, inputs and status.</summary>
     public static string Config(string outputPath) => Sidecar(outputPath, "config");
 

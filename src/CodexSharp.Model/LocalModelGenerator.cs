@@ -177,7 +177,7 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
     }
 
     /// <summary>Sample i of a request seeded s gets its own stream (SplitMix64 of s and i).</summary>
-    private static int RowSeed(long seed, int index)
+    internal static int RowSeed(long seed, int index)
     {
         var z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL * (ulong)(index + 1));
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);

@@ -17,8 +17,9 @@ internal sealed record GgufRow(List<int> Tokens, List<double> LogProbs, string F
 /// the logits and does everything else itself — softmax, temperature, top-k/top-p with the same nucleus selection as
 /// our own models, one seeded generator per sample, log-probabilities. Sequence 0 of the context holds a prompt;
 /// samples are sequences 1..R, each starting from a copy of the prompt's KV cache (llama.cpp's sequence copy), each
-/// in a KV stream of its own (a non-unified cache), so a sample's attention never sees another's cells. Calls are
-/// serialised: one context, one caller at a time.
+/// in a KV stream of its own (a non-unified cache), so a sample's attention never sees another's cells; sequence R + 1
+/// is scratch (see <see cref="Decode(LLamaBatch, int)"/>). With that, a sample's logits are the same bits whatever else is in the batch
+/// and whatever the thread count (tested). Calls are serialised: one context, one caller at a time.
 /// </summary>
 public sealed class GgufModel : IDisposable
 {
@@ -30,6 +31,7 @@ public sealed class GgufModel : IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly int batchSize;
     private readonly byte[][] tokenBytes;
+    private readonly int startToken;
 
     private GgufModel(GgufHeader header, LLamaWeights weights, LLamaContext context, int contextPerRow, int rows, int batchSize)
     {
@@ -48,7 +50,12 @@ public sealed class GgufModel : IDisposable
             tokenBytes[id] = buffer.AsSpan(0, Math.Max(0, n)).ToArray();
         }
         EndOfGeneration = Enumerable.Range(0, VocabularySize).Where(id => ((LLamaToken)id).IsEndOfGeneration(weights.Vocab)).ToHashSet();
+        startToken = header.Metadata.TryGetValue("tokenizer.ggml.bos_token_id", out var bos) && bos is uint b && b < VocabularySize ? (int)b
+            : EndOfGeneration.Count > 0 ? EndOfGeneration.Min() : 0;
     }
+
+    /// <summary>The token a text starts from when it has no prefix: beginning-of-text, else end-of-text.</summary>
+    public int StartToken => startToken;
 
     public GgufHeader Header { get; }
 
@@ -95,8 +102,8 @@ public sealed class GgufModel : IDisposable
         var batch = Math.Min(perRow, 512);
         var contextParameters = parameters with
         {
-            ContextSize = (uint)(perRow * (rows + 1)),
-            SeqMax = (uint)(rows + 1),
+            ContextSize = (uint)(perRow * (rows + 2)),
+            SeqMax = (uint)(rows + 2),
             KVUnified = false,
             BatchSize = (uint)Math.Max(batch, rows),
             UBatchSize = (uint)Math.Max(batch, rows),
@@ -163,7 +170,7 @@ public sealed class GgufModel : IDisposable
                     var index = batch.Add(tokens[position], position, LLamaSeqId.Zero, wanted);
                     if (wanted) outputs.Add((index, position));
                 }
-                Decode(batch);
+                Decode(batch, outputs.Count);
                 foreach (var (index, position) in outputs)
                 {
                     var logits = handle.GetLogitsIth(index);
@@ -180,7 +187,7 @@ public sealed class GgufModel : IDisposable
 
     /// <summary>
     /// Samples one continuation of <paramref name="prompt"/> per entry of <paramref name="rows"/>, at most <see cref="Rows"/>
-    /// at a time (more are done in turns, each from the same prompt cache). A row ends at an end-of-generation token
+    /// at a time (more are done in turns, each decoding the prompt afresh). A row ends at an end-of-generation token
     /// (not included), when <paramref name="stop"/> says its tokens so far end it, or after <paramref name="maxTokens"/>.
     /// </summary>
     internal async Task<IReadOnlyList<GgufRow>> SampleAsync(IReadOnlyList<int> prompt, IReadOnlyList<(RowSampling Sampling, Random Random)> rows, int maxTokens,
@@ -191,31 +198,29 @@ public sealed class GgufModel : IDisposable
         try
         {
             var handle = context.NativeHandle;
-            handle.MemoryClear(true);
             var batch = new LLamaBatch();
-            float[] first = [];
-            for (var start = 0; start < prompt.Count; start += batchSize)
-            {
-                batch.Clear();
-                var end = Math.Min(prompt.Count, start + batchSize);
-                var last = -1;
-                for (var position = start; position < end; position++) last = batch.Add(prompt[position], position, LLamaSeqId.Zero, position == prompt.Count - 1);
-                Decode(batch);
-                if (end == prompt.Count) first = handle.GetLogitsIth(last).ToArray();
-            }
             var results = new GgufRow[rows.Count];
             for (var turn = 0; turn < rows.Count; turn += Rows)
             {
-                var count = Math.Min(Rows, rows.Count - turn);
-                for (var r = 1; r <= count; r++)
+                // Each turn starts from an empty cache, so that its samples' cells lie where a first turn's do.
+                handle.MemoryClear(true);
+                float[] first = [];
+                for (var start = 0; start < prompt.Count; start += batchSize)
                 {
-                    handle.MemorySequenceRemove((LLamaSeqId)r, -1, -1);
-                    handle.MemorySequenceCopy(LLamaSeqId.Zero, (LLamaSeqId)r, -1, -1);
+                    batch.Clear();
+                    var end = Math.Min(prompt.Count, start + batchSize);
+                    var last = -1;
+                    for (var position = start; position < end; position++) last = batch.Add(prompt[position], position, LLamaSeqId.Zero, position == prompt.Count - 1);
+                    Decode(batch, end == prompt.Count ? 1 : 0);
+                    if (end == prompt.Count) first = handle.GetLogitsIth(last).ToArray();
                 }
+                var count = Math.Min(Rows, rows.Count - turn);
+                for (var r = 1; r <= count; r++) handle.MemorySequenceCopy(LLamaSeqId.Zero, (LLamaSeqId)r, -1, -1);
                 var own = Enumerable.Range(0, count).Select(r => new List<int>()).ToArray();
                 var logProbs = Enumerable.Range(0, count).Select(r => new List<double>()).ToArray();
                 var finish = new string?[count];
                 var logits = Enumerable.Range(0, count).Select(_ => first).ToArray();
+                var filled = Enumerable.Repeat(prompt.Count, count).ToArray(); // positions in each row's cache
                 for (var step = 0; ; step++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -239,13 +244,22 @@ public sealed class GgufModel : IDisposable
                         if (stop(own[r])) finish[r] = "stop";
                         else if (prompt.Count + own[r].Count >= Context) finish[r] = "length";
                     }
-                    var active = Enumerable.Range(0, count).Where(r => finish[r] is null).ToList();
-                    if (active.Count == 0) break;
+                    if (finish.All(f => f is not null)) break;
+                    // Finished rows stay in the batch with a filler token until the turn ends: llama.cpp's result for a
+                    // row changed in its last bits when a row beside it left the batch (measured), so the batch keeps its shape.
+                    var fed = Enumerable.Range(0, count).Where(r => filled[r] < Context).ToList();
                     batch.Clear();
                     var indices = new int[count];
-                    foreach (var r in active) indices[r] = batch.Add(own[r][^1], prompt.Count + own[r].Count - 1, (LLamaSeqId)(r + 1), true);
-                    Decode(batch);
-                    foreach (var r in active) logits[r] = handle.GetLogitsIth(indices[r]).ToArray();
+                    foreach (var r in fed)
+                    {
+                        var token = finish[r] is null ? own[r][^1] : startToken;
+                        indices[r] = batch.Add(token, filled[r]++, (LLamaSeqId)(r + 1), true);
+                    }
+                    Decode(batch, fed.Count);
+                    for (var r = 0; r < count; r++)
+                    {
+                        if (finish[r] is null) logits[r] = handle.GetLogitsIth(indices[r]).ToArray();
+                    }
                 }
                 for (var r = 0; r < count; r++) results[turn + r] = new GgufRow(own[r], logProbs[r], finish[r]!);
             }
@@ -297,9 +311,17 @@ public sealed class GgufModel : IDisposable
         return max + Math.Log(sum);
     }
 
-    private void Decode(LLamaBatch batch)
+    /// <summary>
+    /// Decodes a batch that asks for <paramref name="outputs"/> logits. llama.cpp multiplies a single row by another
+    /// kernel than two or more, which rounds differently (measured: 3e-4 in a log-probability); a batch asking for one
+    /// output gets a second, throw-away token in the scratch sequence, so every logit comes from the same kernel.
+    /// </summary>
+    private void Decode(LLamaBatch batch, int outputs)
     {
+        var padded = outputs == 1;
+        if (padded) batch.Add(startToken, 0, (LLamaSeqId)(Rows + 1), true);
         var result = context.NativeHandle.Decode(batch);
+        if (padded) context.NativeHandle.MemorySequenceRemove((LLamaSeqId)(Rows + 1), -1, -1);
         if (result != DecodeResult.Ok) throw new InvalidOperationException($"llama.cpp could not decode a batch of {batch.TokenCount} tokens: {result}");
     }
 

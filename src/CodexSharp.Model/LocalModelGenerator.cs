@@ -11,7 +11,7 @@ namespace CodexSharp.Model;
 /// per-token log-probabilities under the model's untempered distribution (log softmax of the raw logits, before
 /// temperature, top-k and top-p). Concurrent calls are merged into shared batches.
 /// </summary>
-public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
+public sealed class LocalModelGenerator : IInProcessModel
 {
     private readonly ModelWorker worker;
     private readonly LocalModelOptions options;
@@ -45,6 +45,10 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
     public GptModel Model { get; }
 
     public CodeTokenizer Tokenizer { get; }
+
+    public string? FineTunedTask => Model.Config.Task;
+
+    public int Context => Model.Config.Context;
 
     /// <summary>
     /// Samples n continuations. With <see cref="LocalModelOptions.TruncateLongPrompts"/> (the default) a prompt that does
@@ -166,7 +170,7 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
         return scores;
     }
 
-    private static void Validate(CompletionRequest request)
+    internal static void Validate(CompletionRequest request)
     {
         var s = request.Sampling;
         if (request.N < 1) throw new UserInputException($"n must be at least 1, got {request.N}");

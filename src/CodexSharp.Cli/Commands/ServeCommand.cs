@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using CodexSharp.Core;
+using CodexSharp.Gguf;
 using CodexSharp.Model;
 using CodexSharp.Serving;
 
@@ -27,7 +28,7 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var spec = parse.GetValue(model)!;
-            if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': serve needs local:DIR or hf:DIR");
+            if (!InProcessModels.Names(spec)) throw new UserInputException($"--model '{spec}': serve needs local:DIR, hf:DIR or gguf:PATH");
             var address = parse.GetValue(host)!;
             if (address != "localhost" && !IPAddress.TryParse(address, out _))
             {
@@ -39,10 +40,10 @@ internal static class ServeCommand
             if (maxQueuedTokens < 1) throw new UserInputException($"--max-queued-tokens {maxQueuedTokens}: expected 1 or more");
             // The server answers an over-long prompt with a 400 instead of truncating it.
             var options = new LocalModelOptions { MaxBatchRows = Math.Max(1, parse.GetValue(batchRows)), BFloat16 = parse.GetValue(bf16), TruncateLongPrompts = false };
-            using var generator = LocalModelGenerator.Load(spec, options);
+            using var generator = InProcessModels.Load(spec, options);
             var serverOptions = defaults with
             {
-                Host = address, Port = portNumber, MaxQueuedTokens = maxQueuedTokens, ContextTokens = generator.Model.Config.Context,
+                Host = address, Port = portNumber, MaxQueuedTokens = maxQueuedTokens, ContextTokens = generator.Context,
             };
             CompletionServer server;
             try

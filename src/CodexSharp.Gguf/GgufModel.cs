@@ -100,6 +100,9 @@ public sealed class GgufModel : IDisposable
         var perRow = Math.Min(trained, options.MaxContext);
         var rows = Math.Max(1, options.MaxBatchRows);
         var batch = Math.Min(perRow, 512);
+        // float32 keys and values for llama.cpp's gpt2 models (ours: parity with TorchSharp); llama.cpp's float16 for the
+        // rest, whose caches are large (a 1.3B model at 1,024 positions × 34 sequences: 7 GB in float16).
+        var cacheType = header.Architecture == "gpt2" ? GGMLType.GGML_TYPE_F32 : GGMLType.GGML_TYPE_F16;
         var contextParameters = parameters with
         {
             ContextSize = (uint)(perRow * (rows + 2)),
@@ -109,8 +112,8 @@ public sealed class GgufModel : IDisposable
             UBatchSize = (uint)Math.Max(batch, rows),
             Threads = threads,
             BatchThreads = threads,
-            TypeK = GGMLType.GGML_TYPE_F32,
-            TypeV = GGMLType.GGML_TYPE_F32,
+            TypeK = cacheType,
+            TypeV = cacheType,
             FlashAttention = false,
         };
         try
@@ -125,9 +128,17 @@ public sealed class GgufModel : IDisposable
         }
     }
 
-    /// <summary>Token ids of <paramref name="text"/> by the model's own tokenizer, every character taken as text (no BOS added, no special tokens parsed).</summary>
-    public int[] Tokenize(string text) =>
-        text.Length == 0 ? [] : weights.NativeHandle.Tokenize(text, false, false, Encoding.UTF8).Select(t => (int)t).ToArray();
+    /// <summary>
+    /// Token ids of <paramref name="text"/> by the model's own tokenizer, every character taken as text (special tokens
+    /// are not parsed). With <paramref name="start"/> the text begins a sequence: a model whose vocabulary asks for it
+    /// (<c>tokenizer.ggml.add_bos_token</c>, e.g. DeepSeek-Coder) gets its beginning-of-text token first.
+    /// </summary>
+    public int[] Tokenize(string text, bool start = false)
+    {
+        var bos = start && weights.Vocab.ShouldAddBOS;
+        if (text.Length == 0) return bos ? [startToken] : [];
+        return weights.NativeHandle.Tokenize(text, bos, false, Encoding.UTF8).Select(t => (int)t).ToArray();
+    }
 
     /// <summary>The bytes a token stands for (special tokens: none).</summary>
     public ReadOnlySpan<byte> TokenBytes(int id) => tokenBytes[id];
@@ -224,6 +235,14 @@ public sealed class GgufModel : IDisposable
                 for (var step = 0; ; step++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    // Each row's choice depends only on its logits and its own generator: rows are chosen in parallel.
+                    var choices = new (int Token, double LogProb)[count];
+                    var uniforms = new double[count];
+                    for (var r = 0; r < count; r++) uniforms[r] = finish[r] is null && step < maxTokens ? rows[turn + r].Random.NextDouble() : 0;
+                    Parallel.For(0, count, r =>
+                    {
+                        if (finish[r] is null && step < maxTokens) choices[r] = Choose(logits[r], rows[turn + r].Sampling, uniforms[r]);
+                    });
                     for (var r = 0; r < count; r++)
                     {
                         if (finish[r] is not null) continue;
@@ -232,8 +251,7 @@ public sealed class GgufModel : IDisposable
                             finish[r] = "length";
                             continue;
                         }
-                        var (sampling, random) = rows[turn + r];
-                        var (token, logProb) = Choose(logits[r], sampling, random.NextDouble());
+                        var (token, logProb) = choices[r];
                         if (EndOfGeneration.Contains(token))
                         {
                             finish[r] = "stop";

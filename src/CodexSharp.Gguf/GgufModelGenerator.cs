@@ -50,7 +50,7 @@ public sealed class GgufModelGenerator : IInProcessModel
     public async Task<IReadOnlyList<GeneratedCompletion>> GenerateAsync(CompletionRequest request, CancellationToken cancellationToken = default)
     {
         LocalModelGenerator.Validate(request);
-        IReadOnlyList<int> prompt = model.Tokenize(request.Prompt);
+        IReadOnlyList<int> prompt = model.Tokenize(request.Prompt, start: true);
         if (prompt.Count == 0) prompt = [startToken];
         var sampling = request.Sampling;
         var maxTokens = sampling.MaxTokens;
@@ -90,7 +90,7 @@ public sealed class GgufModelGenerator : IInProcessModel
 
     public async Task<SequenceScore> ScoreAsync(string text)
     {
-        var tokens = model.Tokenize(text);
+        var tokens = model.Tokenize(text, start: true);
         if (tokens.Length == 0) throw new UserInputException("the text is empty: nothing to score");
         if (tokens.Length > model.Context) throw new UserInputException($"the text is {tokens.Length} tokens but the model's context is {model.Context}");
         return new SequenceScore(tokens, tokens.Length == 1 ? [] : await model.ScoreAsync(tokens, 1));
@@ -101,7 +101,7 @@ public sealed class GgufModelGenerator : IInProcessModel
         var scores = new List<ContinuationScore>(pairs.Count);
         foreach (var (prefix, continuation) in pairs)
         {
-            var head = model.Tokenize(prefix);
+            var head = model.Tokenize(prefix, start: true);
             var tail = model.Tokenize(continuation);
             if (tail.Length == 0)
             {

@@ -9,8 +9,8 @@ public sealed record GgufOptions
     /// <summary>Most samples decoded together (each gets a KV cache of its own, a copy of the prompt's).</summary>
     public int MaxBatchRows { get; init; } = 32;
 
-    /// <summary>Positions per sample: the model's trained context, capped at this (the KV cache is rows × this).</summary>
-    public int MaxContext { get; init; } = 2048;
+    /// <summary>Positions per sample: the model's trained context, capped at this (the KV cache holds rows + 2 times this).</summary>
+    public int MaxContext { get; init; } = 1024;
 
     /// <summary>
     /// Left-truncate a prompt that does not fit the context with room for max_tokens (the same rule as our own

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Testing;
 
@@ -64,13 +63,20 @@ public sealed class GgufCommandTests(ShippedGgufFiles files) : IClassFixture<Shi
     public async Task Serve_answers_completions_from_a_gguf_model()
     {
         using var process = Process.Start(CodexSharpProcess.StartInfo(["serve", "--model", "gguf:" + files.Solve, "--port", "0"]))!;
+        process.StandardInput.Close();
+        var errors = process.StandardError.ReadToEndAsync(); // drained, so the server never blocks on a full pipe
         try
         {
             var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.True(line is not null && line.StartsWith("serving gguf:codexsharp-7m.gguf at ", StringComparison.Ordinal), line + await process.StandardError.ReadToEndAsync());
+            Assert.True(line is not null && line.StartsWith("serving gguf:codexsharp-7m.gguf at ", StringComparison.Ordinal), line);
             var baseUrl = line!["serving gguf:codexsharp-7m.gguf at ".Length..].Trim();
-            using var http = new HttpClient();
-            var answer = await http.PostAsJsonAsync(baseUrl + "/completions", new { model = "m", prompt = "def add(a, b):\n", max_tokens = 8, n = 2, temperature = 0.8, seed = 1, logprobs = 1 });
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+            var request = new JsonObject
+            {
+                ["model"] = "gguf:codexsharp-7m.gguf", ["prompt"] = "def add(a, b):\n", ["max_tokens"] = 8, ["n"] = 2, ["temperature"] = 0.8, ["seed"] = 1, ["logprobs"] = 1,
+            };
+            using var content = new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            var answer = await http.PostAsync(baseUrl + "/completions", content);
             var body = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
             Assert.True(answer.IsSuccessStatusCode, body.ToJsonString());
             Assert.Equal(2, body["choices"]!.AsArray().Count);
@@ -79,12 +85,14 @@ public sealed class GgufCommandTests(ShippedGgufFiles files) : IClassFixture<Shi
         finally
         {
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            await errors;
         }
     }
 
     [Theory]
     [InlineData("text", "not a GGUF file")]
-    [InlineData("cut", "truncated GGUF file")]
+    [InlineData("cut", "truncated")]
     public async Task A_file_that_is_not_a_whole_gguf_model_is_bad_input(string kind, string expected)
     {
         var path = dir.File("bad.gguf");

@@ -23,6 +23,9 @@ internal sealed record GgufRow(List<int> Tokens, List<double> LogProbs, string F
 /// </summary>
 public sealed class GgufModel : IDisposable
 {
+    /// <summary>Most samples decoded together (llama.cpp's limit of 64 sequences, less the prompt and the scratch sequence).</summary>
+    public const int MaxRows = 62;
+
     private static readonly ConcurrentQueue<string> NativeErrors = new();
     private static int nativeConfigured;
 
@@ -70,9 +73,6 @@ public sealed class GgufModel : IDisposable
     /// <summary>Ids that end a generation (end of text, end of turn).</summary>
     public IReadOnlySet<int> EndOfGeneration { get; }
 
-    /// <summary>llama.cpp's threads.</summary>
-    public int Threads => context.GenerationThreads;
-
     /// <summary>Checks the file's header, then loads it with llama.cpp.</summary>
     /// <exception cref="UserInputException">Not GGUF, truncated, or a model llama.cpp cannot load (its reason quoted).</exception>
     public static GgufModel Load(string path, GgufOptions options)
@@ -98,7 +98,8 @@ public sealed class GgufModel : IDisposable
         }
         var trained = weights.ContextSize > 0 ? weights.ContextSize : options.MaxContext;
         var perRow = Math.Min(trained, options.MaxContext);
-        var rows = Math.Max(1, options.MaxBatchRows);
+        // llama.cpp holds at most 64 sequences in a context: 62 samples, the prompt and the scratch sequence.
+        var rows = Math.Clamp(options.MaxBatchRows, 1, MaxRows);
         var batch = Math.Min(perRow, 512);
         // float32 keys and values for llama.cpp's gpt2 models (ours: parity with TorchSharp); llama.cpp's float16 for the
         // rest, whose caches are large (a 1.3B model at 1,024 positions × 34 sequences: 7 GB in float16).

@@ -6,7 +6,7 @@ public sealed record GgufOptions
     /// <summary>llama.cpp's threads; null uses every core.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Most samples decoded together (each gets a KV cache of its own, a copy of the prompt's).</summary>
+    /// <summary>Most samples decoded together, at most <see cref="GgufModel.MaxRows"/> (each gets a KV cache of its own, a copy of the prompt's).</summary>
     public int MaxBatchRows { get; init; } = 32;
 
     /// <summary>Positions per sample: the model's trained context, capped at this (the KV cache holds rows + 2 times this).</summary>

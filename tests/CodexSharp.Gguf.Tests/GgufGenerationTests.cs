@@ -70,6 +70,18 @@ public sealed class GgufGenerationTests(ShippedGguf gguf, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task A_prompt_longer_than_the_context_is_left_truncated_and_says_so()
+    {
+        using var generator = Open(rows: 2);
+        var prompt = string.Concat(RealCode.HumanEval.Take(6).Select(p => p.Prompt + p.Solution)); // well over 512 tokens
+        Assert.True(generator.CountTokens(prompt) > generator.Context);
+        var samples = await generator.GenerateAsync(new CompletionRequest(prompt, 2, Paper with { MaxTokens = 16 }));
+        Assert.All(samples, s => Assert.Equal(generator.CountTokens(prompt) - (generator.Context - 16), s.PromptTokensDropped));
+        using var strict = GgufModelGenerator.Load(ModelSpec.Parse("gguf:" + gguf.Path), new GgufOptions { TruncateLongPrompts = false });
+        Assert.Contains("context", (await Assert.ThrowsAsync<CodexSharp.Core.UserInputException>(() => strict.GenerateAsync(new CompletionRequest(prompt, 1, Paper)))).Message);
+    }
+
+    [Fact]
     public async Task Scores_a_continuation_as_sampling_produced_it()
     {
         using var generator = Open(rows: 2);

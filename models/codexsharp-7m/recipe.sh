@@ -29,6 +29,9 @@ tune=(--init "local:$runs/pre" --data "$runs/functions.jsonl" --batch-tokens 819
 ./codexsharp model convert "local:$runs/codex-s" --out models/codexsharp-7m --dtype f16 --force
 ./codexsharp finetune "${tune[@]}" --task docstring --out "$runs/codex-d"
 ./codexsharp model convert "local:$runs/codex-d" --out models/codexsharp-7m-docstring --dtype f16 --force
+# For llama.cpp (not shipped: models/ keeps to 40 MB): the same models as GGUF files.
+./codexsharp model export default --format gguf --out "$runs/codexsharp-7m.gguf" --dtype q8_0 --force
+./codexsharp model export default-docstring --format gguf --out "$runs/codexsharp-7m-docstring.gguf" --dtype q8_0 --force
 
 # The evaluation on the card: n = 100 samples per problem at T = 0.8 and 0.2 from the shipped (float16) weights,
 # evaluated, then ranked by back-translation under Codex-D (mean log-probability comes with the samples).

@@ -55,6 +55,9 @@ public sealed record GenerationConfig
     /// <summary>The samples file this run writes: <see cref="SamplesPath"/>, or its shard's name beside it (NAME.shard-I-of-N.jsonl).</summary>
     public string ResolvedSamplesPath => Shard is { } s ? Core.Io.OutputPaths.Shard(SamplesPath, s.Spec.Index, s.Spec.Count) : SamplesPath;
 
+    /// <summary>CPU threads of a GGUF model run in process (gguf:PATH); null uses every core.</summary>
+    public int? Threads { get; init; }
+
     /// <summary>Temperature when none is given: the paper's pass@100 setting (0.8) for n ≥ 100, its pass@1 setting (0.2) below (§3.3).</summary>
     public static double DefaultTemperature(int n) => n >= 100 ? 0.8 : 0.2;
 
@@ -85,8 +88,10 @@ public sealed record GenerationConfig
         Require(Backend.RequestsPerMinute is null or > 0, "requests_per_minute", $"expected a positive number, got {Backend.RequestsPerMinute}.");
         Require(Backend.MaxChoicesPerRequest is null or >= 1, "max_choices_per_request", $"expected 1 or more, got {Backend.MaxChoicesPerRequest}.");
         Require(MaxBatchRows is null or (>= 1 and <= 4096), "max_batch_rows", $"expected 1 to 4096, got {MaxBatchRows}.");
-        Require(MaxBatchRows is null || Model.IsLocal, "max_batch_rows", $"only for models run in process (local:DIR, hf:DIR), not {Model.Text}.");
-        Require(!BFloat16 || Model.IsLocal, "bf16", $"only for models run in process (local:DIR, hf:DIR), not {Model.Text}.");
+        Require(MaxBatchRows is null || Model.IsLocal, "max_batch_rows", $"only for models run in process (local:DIR, hf:DIR, gguf:PATH), not {Model.Text}.");
+        Require(!BFloat16 || (Model.IsLocal && Model.Kind != ModelSpecKind.Gguf), "bf16", $"only for models run in process from our checkpoints (local:DIR, hf:DIR), not {Model.Text}.");
+        Require(Threads is null or >= 1, "threads", $"expected 1 or more, got {Threads}.");
+        Require(Threads is null || Model.Kind == ModelSpecKind.Gguf, "threads", $"only for GGUF models (gguf:PATH), not {Model.Text}.");
         Require(ProblemsFile is null || File.Exists(ProblemsFile) || Directory.Exists(ProblemsFile), "problems_file", $"{ProblemsFile}: no such file or folder.");
         Require(Dataset is null || BenchmarkCatalog.TryFind(Dataset) is not null,
             "dataset", $"no benchmark called '{Dataset}'; known: {string.Join(", ", BenchmarkCatalog.All.Select(d => d.Name))}.");

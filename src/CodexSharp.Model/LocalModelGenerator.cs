@@ -11,7 +11,7 @@ namespace CodexSharp.Model;
 /// per-token log-probabilities under the model's untempered distribution (log softmax of the raw logits, before
 /// temperature, top-k and top-p). Concurrent calls are merged into shared batches.
 /// </summary>
-public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
+public sealed class LocalModelGenerator : IInProcessModel
 {
     private readonly ModelWorker worker;
     private readonly LocalModelOptions options;
@@ -45,6 +45,10 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
     public GptModel Model { get; }
 
     public CodeTokenizer Tokenizer { get; }
+
+    public string? FineTunedTask => Model.Config.Task;
+
+    public int Context => Model.Config.Context;
 
     /// <summary>
     /// Samples n continuations. With <see cref="LocalModelOptions.TruncateLongPrompts"/> (the default) a prompt that does
@@ -166,7 +170,7 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
         return scores;
     }
 
-    private static void Validate(CompletionRequest request)
+    internal static void Validate(CompletionRequest request)
     {
         var s = request.Sampling;
         if (request.N < 1) throw new UserInputException($"n must be at least 1, got {request.N}");
@@ -182,7 +186,7 @@ public sealed class LocalModelGenerator : ICodeGenerator, ITokenCounter
     /// its seed only, never on how many samples were asked for with it (the convention every backend here keeps,
     /// and the one the generation runner's per-sample seeds rely on).
     /// </summary>
-    private static int RowSeed(long seed)
+    internal static int RowSeed(long seed)
     {
         var z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL);
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);

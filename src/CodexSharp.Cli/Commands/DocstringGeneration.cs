@@ -4,6 +4,7 @@ using CodexSharp.Core.Generation;
 using CodexSharp.Core.Io;
 using CodexSharp.Core.Problems;
 using CodexSharp.Core.Samples;
+using CodexSharp.Gguf;
 using CodexSharp.Model;
 using CodexSharp.Training.Functions;
 
@@ -24,7 +25,7 @@ internal static class DocstringGeneration
     public static async Task RunAsync(string modelSpec, string samplesPath, string? problemsFile, string? dataset, string outPath, int n,
         SamplingOptions sampling, CancellationToken ct)
     {
-        if (!LocalModelLoader.IsLocalModel(modelSpec)) throw new UserInputException($"--model '{modelSpec}': --task docstring needs an in-process model, local:DIR or hf:DIR");
+        if (!InProcessModels.Names(modelSpec)) throw new UserInputException($"--model '{modelSpec}': --task docstring needs an in-process model, local:DIR, hf:DIR or gguf:PATH");
         if (!File.Exists(samplesPath)) throw new UserInputException($"--samples {samplesPath}: no such file");
         OutputFiles.CheckOutput(outPath, (samplesPath, "samples file"));
         var rows = SampleFile.Read(samplesPath);
@@ -36,8 +37,8 @@ internal static class DocstringGeneration
         }
         var codeOf = FunctionExtractor.SplitPrompts(set, rows.Select(r => r.TaskId));
 
-        using var generator = LocalModelGenerator.Load(modelSpec);
-        var task = generator.Model.Config.Task;
+        using var generator = InProcessModels.Load(modelSpec);
+        var task = generator.FineTunedTask;
         if (task == "solve")
             throw new UserInputException($"--model {modelSpec}: was fine-tuned with --task solve (Codex-S) and writes code; --task docstring needs a model fine-tuned with finetune --task docstring (Codex-D)");
         if (task != "docstring")

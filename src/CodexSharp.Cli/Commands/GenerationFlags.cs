@@ -9,6 +9,7 @@ using CodexSharp.Generation;
 using CodexSharp.Generation.Resilience;
 using CodexSharp.Generation.Running;
 using CodexSharp.Generation.Specs;
+using CodexSharp.Gguf;
 using CodexSharp.Model;
 using Spectre.Console;
 
@@ -26,6 +27,7 @@ internal sealed class GenerationFlags
         ["max_tokens"] = "--max-tokens", ["concurrency"] = "--concurrency", ["samples_per_request"] = "--samples-per-request",
         ["api_key_env"] = "--api-key-env", ["request_timeout"] = "--request-timeout", ["retries"] = "--retries",
         ["requests_per_minute"] = "--requests-per-minute", ["max_choices_per_request"] = "--max-n-per-request", ["bf16"] = "--bf16", ["max_batch_rows"] = "--max-batch-rows",
+        ["threads"] = "--threads",
     };
 
     public Option<string> Model { get; } = new("--model", "-m") { Description = $"The model: {ModelSpec.Forms}.", Required = true };
@@ -73,9 +75,11 @@ internal sealed class GenerationFlags
         Description = "Most samples an in-process model (local:, hf:) decodes together; requests in flight are merged up to this (default 32). Larger batches are faster per token for small models.",
     };
 
+    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads of a GGUF model (gguf:PATH); default: every core." };
+
     public void AddTo(Command command)
     {
-        foreach (var option in (Option[])[Model, N, Out, Temperature, TopP, MaxTokens, Seed, Concurrency, PerRequest, Limit, ApiKeyEnv, RequestTimeout, Retries, RequestsPerMinute, MaxChoices, BFloat16, MaxBatchRows])
+        foreach (var option in (Option[])[Model, N, Out, Temperature, TopP, MaxTokens, Seed, Concurrency, PerRequest, Limit, ApiKeyEnv, RequestTimeout, Retries, RequestsPerMinute, MaxChoices, BFloat16, MaxBatchRows, Threads])
             command.Options.Add(option);
         Problems.AddTo(command);
     }
@@ -117,6 +121,7 @@ internal sealed class GenerationFlags
                 },
                 BFloat16 = parse.GetValue(BFloat16),
                 MaxBatchRows = parse.GetValue(MaxBatchRows),
+                Threads = parse.GetValue(Threads),
             }.Validated();
         }
         catch (ConfigException e)
@@ -139,7 +144,8 @@ internal sealed class GenerationFlags
         var outPath = config.ResolvedSamplesPath;
         var spec = config.Model;
         var factory = new CodeGeneratorFactory(
-            localModels: local => WritesCode(LocalModelGenerator.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = BatchRows(config) }), local.Text),
+            localModels: local => WritesCode(InProcessModels.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = BatchRows(config) },
+                new GgufOptions { Threads = config.Threads }), local.Text),
             notice: Warn,
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, config.Backend);
@@ -191,9 +197,9 @@ internal sealed class GenerationFlags
     }
 
     /// <summary>Refuses a Codex-D model (fine-tuned with --task docstring): it writes docstrings, not code.</summary>
-    private static LocalModelGenerator WritesCode(LocalModelGenerator generator, string spec)
+    private static IInProcessModel WritesCode(IInProcessModel generator, string spec)
     {
-        if (generator.Model.Config.Task != "docstring") return generator;
+        if (generator.FineTunedTask != "docstring") return generator;
         generator.Dispose();
         throw new UserInputException($"--model {spec}: is a Codex-D model (fine-tuned with --task docstring) and writes docstrings, not code; use generate --task docstring --samples FILE with it");
     }
@@ -231,8 +237,9 @@ internal sealed class GenerationFlags
         }
         if (spec.IsLocal)
         {
-            o["dtype"] = config.BFloat16 ? "bfloat16" : "float32";
+            o["dtype"] = spec.Kind == ModelSpecKind.Gguf ? "gguf" : config.BFloat16 ? "bfloat16" : "float32";
             o["max_batch_rows"] = BatchRows(config);
+            if (spec.Kind == ModelSpecKind.Gguf) o["threads"] = config.Threads ?? Environment.ProcessorCount;
         }
         return o;
     }

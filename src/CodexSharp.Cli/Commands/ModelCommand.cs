@@ -1,5 +1,7 @@
 using System.CommandLine;
 using CodexSharp.Core;
+using CodexSharp.Gguf;
+using CodexSharp.Model;
 using CodexSharp.Model.Checkpoints;
 using CodexSharp.Model.Modeling;
 
@@ -7,7 +9,8 @@ namespace CodexSharp.Cli.Commands;
 
 /// <summary>
 /// <c>codexsharp model init</c>: write a randomly initialised checkpoint (for tests, demos and as a training start);
-/// <c>model convert</c>: store a checkpoint's weights as float16, bfloat16 or float32 (they load as float32).
+/// <c>model convert</c>: store a checkpoint's weights as float16, bfloat16 or float32 (they load as float32);
+/// <c>model export</c>: write a checkpoint as a GGUF file for llama.cpp.
 /// </summary>
 internal static class ModelCommand
 {
@@ -66,6 +69,36 @@ internal static class ModelCommand
             Console.WriteLine($"wrote {directory} ({bytes / 1e6:F1} MB of {parse.GetValue(dtype)} weights); use it as local:{directory}");
             return ExitCodes.Success;
         });
-        return new Command("model", "Local model checkpoints.") { init, convert };
+        var exportSource = new Argument<string>("MODEL") { Description = "The checkpoint: local:DIR, or default / default-docstring." };
+        var format = new Option<string>("--format") { Description = "Output format: gguf (llama.cpp's gpt2 architecture).", Required = true };
+        format.AcceptOnlyFromAmong("gguf");
+        var exportOut = new Option<FileInfo>("--out") { Description = "The .gguf file to write.", Required = true };
+        var exportType = new Option<string>("--dtype") { Description = "Storage type of the weight matrices: f32, f16 or q8_0.", DefaultValueFactory = _ => "f32" };
+        exportType.AcceptOnlyFromAmong([.. GgufExport.DTypes]);
+        var export = new Command("export", "Write a checkpoint as a GGUF file that llama.cpp (and gguf:PATH) runs.") { exportSource, format, exportOut, exportType, force };
+        export.SetAction(parse =>
+        {
+            var spec = parse.GetValue(exportSource)!;
+            var path = parse.GetValue(exportOut)!.FullName;
+            if (Directory.Exists(path)) throw new UserInputException($"--out {path}: is a directory; give the .gguf file to write");
+            if (File.Exists(path) && !parse.GetValue(force)) throw new UserInputException($"--out {path}: exists already; pass --force to overwrite it");
+            var (model, _, name) = LocalModelLoader.Load(spec);
+            GgufExportResult result;
+            using (model)
+            {
+                try
+                {
+                    result = GgufExport.Export(model, name, path, parse.GetValue(exportType)!);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new UserInputException($"--out {path}: cannot write there: {e.Message}");
+                }
+            }
+            var head = result.FrequentHead ? $"; frequent-token head built into the output matrix (shift exact to {result.HeadShiftError:E1} nats)" : "";
+            Console.WriteLine($"wrote {path} ({result.Bytes / 1e6:F1} MB, {result.DType}, {result.Tensors} tensors{head}); use it as gguf:{path}");
+            return ExitCodes.Success;
+        });
+        return new Command("model", "Local model checkpoints.") { init, convert, export };
     }
 }

@@ -6,6 +6,7 @@ using CodexSharp.Core.Io;
 using CodexSharp.Core.Metrics;
 using CodexSharp.Core.Problems;
 using CodexSharp.Core.Samples;
+using CodexSharp.Gguf;
 using CodexSharp.Model;
 using CodexSharp.Training.Functions;
 
@@ -31,7 +32,7 @@ internal static class RankCommand
     public static Command Create()
     {
         var samples = new Argument<FileInfo>("SAMPLES") { Description = "Samples or results JSONL(.gz): task_id, completion (and passed, for the summary)." };
-        var model = new Option<string>("--model") { Description = "The scoring model: local:DIR or hf:DIR (a Codex-D model for backtranslation).", Required = true };
+        var model = new Option<string>("--model") { Description = "The scoring model: local:DIR, hf:DIR or gguf:PATH (a Codex-D model for backtranslation).", Required = true };
         var method = new Option<string>("--method") { Description = $"{MeanLogProb}: mean log p(completion | prompt); {BackTranslation}: log p(docstring | signature + completion) under Codex-D.", Required = true };
         method.AcceptOnlyFromAmong(MeanLogProb, BackTranslation);
         var output = new Option<FileInfo?>("--out") { Description = "Where to write the scored rows (default: SAMPLES with _ranked before .jsonl)." };
@@ -45,10 +46,10 @@ internal static class RankCommand
             var how = parse.GetValue(method)!;
             var outPath = parse.GetValue(output)?.FullName ?? DefaultOutput(input);
             OutputFiles.CheckOutput(outPath, (input, "samples file"));
-            if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': rank needs local:DIR or hf:DIR");
+            if (!InProcessModels.Names(spec)) throw new UserInputException($"--model '{spec}': rank needs local:DIR, hf:DIR or gguf:PATH");
             var rows = SampleFile.Read(input);
-            using var generator = LocalModelGenerator.Load(spec);
-            var task = generator.Model.Config.Task;
+            using var generator = InProcessModels.Load(spec);
+            var task = generator.FineTunedTask;
             if (how == MeanLogProb && task == "docstring")
                 throw new UserInputException($"--model {spec}: is a Codex-D model (fine-tuned with --task docstring); mean-log-prob ranking of solutions needs a model that writes code (pretrained or --task solve).");
             if (how == BackTranslation && task != "docstring")

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using CodexSharp.Core;
+using CodexSharp.Gguf;
 using CodexSharp.Model;
 
 namespace CodexSharp.Cli.Commands;
@@ -21,11 +22,11 @@ internal static class ScoreCommand
         command.SetAction(async (parse, ct) =>
         {
             var spec = parse.GetValue(model)!;
-            if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': score needs local:DIR or hf:DIR");
+            if (!InProcessModels.Names(spec)) throw new UserInputException($"--model '{spec}': score needs local:DIR, hf:DIR or gguf:PATH");
             var file = parse.GetValue(textFile)!;
             if (!file.Exists) throw new UserInputException($"{file.FullName}: file not found");
             var text = ReadUtf8(file.FullName, await File.ReadAllBytesAsync(file.FullName, ct));
-            using var generator = LocalModelGenerator.Load(spec);
+            using var generator = InProcessModels.Load(spec);
             var score = await generator.ScoreAsync(text);
             if (parse.GetValue(json))
             {

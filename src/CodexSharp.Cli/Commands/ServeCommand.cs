@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using CodexSharp.Core;
+using CodexSharp.Gguf;
 using CodexSharp.Model;
 using CodexSharp.Serving;
 
@@ -13,7 +14,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var defaults = new ServerOptions();
-        var model = new Option<string>("--model") { Description = "The model: default (the shipped model), local:CHECKPOINT_DIR or hf:DIR.", Required = true };
+        var model = new Option<string>("--model") { Description = "The model: default (the shipped model), local:CHECKPOINT_DIR, hf:DIR or gguf:PATH.", Required = true };
         var host = new Option<string>("--host") { Description = "IP address to listen on (or localhost).", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one).", DefaultValueFactory = _ => defaults.Port };
         var batchRows = new Option<int>("--max-batch-rows") { Description = "Most samples decoded together; concurrent requests are merged up to this.", DefaultValueFactory = _ => new LocalModelOptions().MaxBatchRows };
@@ -31,7 +32,7 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var spec = parse.GetValue(model)!;
-            if (!LocalModelLoader.IsLocalModel(spec)) throw new UserInputException($"--model '{spec}': serve needs default, local:DIR or hf:DIR");
+            if (!InProcessModels.Names(spec)) throw new UserInputException($"--model '{spec}': serve needs default, local:DIR, hf:DIR or gguf:PATH");
             var address = parse.GetValue(host)!;
             if (address != "localhost" && !IPAddress.TryParse(address, out _))
             {
@@ -43,13 +44,13 @@ internal static class ServeCommand
             if (maxQueuedTokens < 1) throw new UserInputException($"--max-queued-tokens {maxQueuedTokens}: expected 1 or more");
             // The server answers an over-long prompt with a 400 instead of truncating it.
             var options = new LocalModelOptions { MaxBatchRows = Math.Max(1, parse.GetValue(batchRows)), BFloat16 = parse.GetValue(bf16), TruncateLongPrompts = false };
-            using var generator = LocalModelGenerator.Load(spec, options);
+            using var generator = InProcessModels.Load(spec, options);
             var name = parse.GetValue(servedName);
             if (name is not null && (name.Length == 0 || name.Any(char.IsWhiteSpace) || name.Contains('@')))
                 throw new UserInputException($"--served-model-name '{name}': expected a name without spaces or '@' (clients write openai:NAME@URL).");
             var serverOptions = defaults with
             {
-                Host = address, Port = portNumber, MaxQueuedTokens = maxQueuedTokens, ContextTokens = generator.Model.Config.Context, ServedModelName = name,
+                Host = address, Port = portNumber, MaxQueuedTokens = maxQueuedTokens, ContextTokens = generator.Context, ServedModelName = name,
             };
             CompletionServer server;
             try

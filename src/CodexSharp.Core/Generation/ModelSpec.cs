@@ -13,6 +13,8 @@ public enum ModelSpecKind
     Local,
     /// <summary><c>hf:DIR</c>: a Hugging Face GPT-2-style folder (config.json + *.safetensors).</summary>
     HuggingFace,
+    /// <summary><c>gguf:PATH</c>: a GGUF model file run in process by llama.cpp.</summary>
+    Gguf,
 }
 
 /// <summary>
@@ -37,7 +39,7 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     }
 
     /// <summary>The forms a specification takes, for messages.</summary>
-    public const string Forms = "openai:MODEL@URL, chat:MODEL@URL, ollama:MODEL, local:DIR, hf:DIR, default or default-docstring";
+    public const string Forms = "openai:MODEL@URL, chat:MODEL@URL, ollama:MODEL, local:DIR, hf:DIR, gguf:PATH, default or default-docstring";
 
     /// <summary>
     /// The models that ship in the repository's <c>models/</c> folder, by the name <c>--model</c> accepts:
@@ -65,8 +67,8 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
         return null;
     }
 
-    /// <summary>True for checkpoints run in this process (<c>local:</c>, <c>hf:</c>).</summary>
-    public bool IsLocal => Kind is ModelSpecKind.Local or ModelSpecKind.HuggingFace;
+    /// <summary>True for models run in this process (<c>local:</c>, <c>hf:</c>, <c>gguf:</c>).</summary>
+    public bool IsLocal => Kind is ModelSpecKind.Local or ModelSpecKind.HuggingFace or ModelSpecKind.Gguf;
 
     /// <summary>Parses <paramref name="text"/>; the URL is optional for openai:, chat: and ollama:.</summary>
     /// <exception cref="ConfigException">The text is not one of the documented forms (field <c>model</c>).</exception>
@@ -92,6 +94,7 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
             "ollama" => Server(ModelSpecKind.Ollama, rest, DefaultOllamaEndpoint(environment), text),
             "local" => Folder(ModelSpecKind.Local, rest, text),
             "hf" => Folder(ModelSpecKind.HuggingFace, rest, text),
+            "gguf" => Folder(ModelSpecKind.Gguf, rest, text),
             "http" or "https" => throw Error(text, "is a URL; put the model name first, e.g. openai:MODEL@" + trimmed),
             _ => throw Error(text, $"names an unknown backend '{scheme}'"),
         };

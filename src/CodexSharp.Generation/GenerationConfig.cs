@@ -89,9 +89,9 @@ public sealed record GenerationConfig
         Require(Backend.MaxChoicesPerRequest is null or >= 1, "max_choices_per_request", $"expected 1 or more, got {Backend.MaxChoicesPerRequest}.");
         Require(MaxBatchRows is null or (>= 1 and <= 4096), "max_batch_rows", $"expected 1 to 4096, got {MaxBatchRows}.");
         Require(MaxBatchRows is null || Model.IsLocal, "max_batch_rows", $"only for models run in process (local:DIR, hf:DIR, gguf:PATH), not {Model.Text}.");
-        Require(!BFloat16 || (Model.IsLocal && Model.Kind != ModelSpecKind.Gguf), "bf16", $"only for models run in process from our checkpoints (local:DIR, hf:DIR), not {Model.Text}.");
+        Require(!BFloat16 || (Model.IsLocal && !Model.IsGguf), "bf16", $"only for models run in process from our checkpoints (local:DIR, hf:DIR), not {Model.Text}.");
         Require(Threads is null or >= 1, "threads", $"expected 1 or more, got {Threads}.");
-        Require(Threads is null || Model.Kind == ModelSpecKind.Gguf, "threads", $"only for GGUF models (gguf:PATH), not {Model.Text}.");
+        Require(Threads is null || Model.IsGguf, "threads", $"only for GGUF models (gguf:PATH, gguf-chat:PATH), not {Model.Text}.");
         Require(ProblemsFile is null || File.Exists(ProblemsFile) || Directory.Exists(ProblemsFile), "problems_file", $"{ProblemsFile}: no such file or folder.");
         Require(Dataset is null || BenchmarkCatalog.TryFind(Dataset) is not null,
             "dataset", $"no benchmark called '{Dataset}'; known: {string.Join(", ", BenchmarkCatalog.All.Select(d => d.Name))}.");

@@ -38,7 +38,8 @@ public static class GgufExport
     };
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (through a temporary file, so a failed export leaves nothing half written).</summary>
-    public static GgufExportResult Export(GptModel model, string name, string path, string dtype)
+    /// <param name="chatTemplate">A chat template to store as <c>tokenizer.chat_template</c> (our models have none; tests give one).</param>
+    public static GgufExportResult Export(GptModel model, string name, string path, string dtype, string? chatTemplate = null)
     {
         var type = ParseDType(dtype);
         var config = model.Config;
@@ -64,6 +65,7 @@ public static class GgufExport
         writer.Add("tokenizer.ggml.eos_token_id", (uint)vocabulary.EndOfText);
         writer.Add("tokenizer.ggml.add_bos_token", false);
         if (config.Task is { } task) writer.Add("codexsharp.task", task);
+        if (chatTemplate is not null) writer.Add("tokenizer.chat_template", chatTemplate);
 
         int width = config.Width, vocab = config.VocabSize;
         var tensors = 0;

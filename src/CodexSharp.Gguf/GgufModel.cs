@@ -156,6 +156,28 @@ public sealed class GgufModel : IDisposable
     public IReadOnlyDictionary<string, string> Metadata => weights.Metadata;
 
     /// <summary>
+    /// The conversation as the model was trained to read it: the chat template stored in the file
+    /// (<c>tokenizer.chat_template</c>), applied by llama.cpp, ending where the assistant's reply begins.
+    /// </summary>
+    /// <exception cref="UserInputException">The file has no chat template, or one llama.cpp does not know.</exception>
+    public string ApplyChatTemplate(IEnumerable<(string Role, string Content)> messages)
+    {
+        if (!Metadata.ContainsKey("tokenizer.chat_template"))
+            throw new UserInputException($"{Header.Path}: has no chat template (tokenizer.chat_template); a base model is run with gguf:PATH, which continues the prompt.");
+        LLamaTemplate template;
+        try
+        {
+            template = new LLamaTemplate(weights, strict: true) { AddAssistant = true };
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or LLama.Exceptions.RuntimeError)
+        {
+            throw new UserInputException($"{Header.Path}: llama.cpp does not know its chat template ({e.Message.TrimEnd('.')}).");
+        }
+        foreach (var (role, content) in messages) template.Add(role, content);
+        return Encoding.UTF8.GetString(template.Apply());
+    }
+
+    /// <summary>
     /// log p(tokens[i] | tokens[..i]) for i in [<paramref name="from"/>, count), with the model's untempered
     /// distribution. <paramref name="from"/> is at least 1 and the tokens fit <see cref="Context"/>.
     /// </summary>

@@ -114,6 +114,25 @@ public sealed class GgufCommandTests(ShippedGgufFiles files) : IClassFixture<Shi
         Assert.Contains("q4_0", typed.StandardError);
     }
 
+    [Fact]
+    public async Task An_instruction_model_is_asked_through_its_chat_template_and_a_base_model_is_refused()
+    {
+        const string chatMl = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"
+                              + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+        var chat = dir.File("chat.gguf");
+        using (var model = Model.Modeling.GptModel.CreateRandom(Model.Modeling.GptPresets.Tiny, seed: 4)) Gguf.GgufExport.Export(model, "chat", chat, "f16", chatMl);
+        var problems = Fixtures.WriteJsonl(dir.File("toy.jsonl"), [Fixtures.AddProblem("Toy/0")]);
+        var output = dir.File("chat.jsonl");
+        var run = await CodexSharpProcess.RunAsync(["generate", "--model", "gguf-chat:" + chat, "--problems", problems, "--n", "2", "--max-tokens", "16", "--seed", "2", "-o", output],
+            TimeSpan.FromMinutes(3));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var rows = File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.NotNull(r["raw_completion"]));
+
+        await AssertBadInput(["generate", "--model", "gguf-chat:" + files.Solve, "--problems", problems, "-o", dir.File("base.jsonl")], "has no chat template");
+    }
+
     private static async Task AssertBadInput(string[] args, string expected)
     {
         var run = await CodexSharpProcess.RunAsync(args, TimeSpan.FromMinutes(3));

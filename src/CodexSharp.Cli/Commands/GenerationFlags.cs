@@ -144,8 +144,10 @@ internal sealed class GenerationFlags
         var outPath = config.ResolvedSamplesPath;
         var spec = config.Model;
         var factory = new CodeGeneratorFactory(
-            localModels: local => WritesCode(InProcessModels.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = BatchRows(config) },
-                new GgufOptions { Threads = config.Threads }), local.Text),
+            localModels: local => local.Kind == ModelSpecKind.GgufChat
+                ? GgufChatClient.CodeGenerator(local, new GgufOptions { Threads = config.Threads }, CodeGeneratorFactory.ChatOptions(local))
+                : WritesCode(InProcessModels.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = BatchRows(config) },
+                    new GgufOptions { Threads = config.Threads }), local.Text),
             notice: Warn,
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, config.Backend);
@@ -156,7 +158,7 @@ internal sealed class GenerationFlags
         ShowEarlierRun(outPath);
         var s = config.Sampling;
         // A chat model's reply holds prose and the whole function, so it gets at least the chat backend's reply budget.
-        var replyTokens = spec.Kind is ModelSpecKind.Chat or ModelSpecKind.Ollama
+        var replyTokens = spec.Kind is ModelSpecKind.Chat or ModelSpecKind.Ollama or ModelSpecKind.GgufChat
             ? Math.Max(s.MaxTokens, CodeGeneratorFactory.ChatOptions(spec).MinReplyTokens ?? 0) : s.MaxTokens;
         AnsiConsole.MarkupLineInterpolated($"generating {config.SamplesPerTask} sample(s) for each of {tasks.Count} problems with {spec.Text} (T={s.Temperature}, top-p={s.TopP}, max {replyTokens} tokens{(replyTokens != s.MaxTokens ? " per reply" : "")}) into {outPath}");
         var runner = (Action<GenerationProgress> progress) => new GenerationRunner(generator, Warn, progress).RunAsync(tasks, config.RunOptions, outPath, record, ct);
@@ -237,9 +239,9 @@ internal sealed class GenerationFlags
         }
         if (spec.IsLocal)
         {
-            o["dtype"] = spec.Kind == ModelSpecKind.Gguf ? "gguf" : config.BFloat16 ? "bfloat16" : "float32";
+            o["dtype"] = spec.IsGguf ? "gguf" : config.BFloat16 ? "bfloat16" : "float32";
             o["max_batch_rows"] = BatchRows(config);
-            if (spec.Kind == ModelSpecKind.Gguf) o["threads"] = config.Threads ?? Environment.ProcessorCount;
+            if (spec.IsGguf) o["threads"] = config.Threads ?? Environment.ProcessorCount;
         }
         return o;
     }

@@ -15,6 +15,8 @@ public enum ModelSpecKind
     HuggingFace,
     /// <summary><c>gguf:PATH</c>: a GGUF model file run in process by llama.cpp.</summary>
     Gguf,
+    /// <summary><c>gguf-chat:PATH</c>: an instruction-tuned GGUF model, asked as a chat model through the chat template stored in the file.</summary>
+    GgufChat,
 }
 
 /// <summary>
@@ -39,7 +41,7 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     }
 
     /// <summary>The forms a specification takes, for messages.</summary>
-    public const string Forms = "openai:MODEL@URL, chat:MODEL@URL, ollama:MODEL, local:DIR, hf:DIR, gguf:PATH, default or default-docstring";
+    public const string Forms = "openai:MODEL@URL, chat:MODEL@URL, ollama:MODEL, local:DIR, hf:DIR, gguf:PATH, gguf-chat:PATH, default or default-docstring";
 
     /// <summary>
     /// The models that ship in the repository's <c>models/</c> folder, by the name <c>--model</c> accepts:
@@ -68,7 +70,10 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
     }
 
     /// <summary>True for models run in this process (<c>local:</c>, <c>hf:</c>, <c>gguf:</c>).</summary>
-    public bool IsLocal => Kind is ModelSpecKind.Local or ModelSpecKind.HuggingFace or ModelSpecKind.Gguf;
+    public bool IsLocal => Kind is ModelSpecKind.Local or ModelSpecKind.HuggingFace or ModelSpecKind.Gguf or ModelSpecKind.GgufChat;
+
+    /// <summary>True for GGUF files run by llama.cpp (<c>gguf:</c>, <c>gguf-chat:</c>).</summary>
+    public bool IsGguf => Kind is ModelSpecKind.Gguf or ModelSpecKind.GgufChat;
 
     /// <summary>Parses <paramref name="text"/>; the URL is optional for openai:, chat: and ollama:.</summary>
     /// <exception cref="ConfigException">The text is not one of the documented forms (field <c>model</c>).</exception>
@@ -95,6 +100,7 @@ public sealed record ModelSpec(ModelSpecKind Kind, string Model, Uri? Endpoint, 
             "local" => Folder(ModelSpecKind.Local, rest, text),
             "hf" => Folder(ModelSpecKind.HuggingFace, rest, text),
             "gguf" => Folder(ModelSpecKind.Gguf, rest, text),
+            "gguf-chat" => Folder(ModelSpecKind.GgufChat, rest, text),
             "http" or "https" => throw Error(text, "is a URL; put the model name first, e.g. openai:MODEL@" + trimmed),
             _ => throw Error(text, $"names an unknown backend '{scheme}'"),
         };

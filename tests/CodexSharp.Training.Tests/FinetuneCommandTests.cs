@@ -144,6 +144,8 @@ public sealed class FinetuneCommandTests(TinyInit tiny) : IClassFixture<TinyInit
             (Finetune(noDocstring, dir.File("o3"), "--task", "docstring"), $"{noDocstring}:1: field 'prompt': 'f' has no docstring"),
             (Finetune(data, dir.File("o4"), "--init", "local:" + empty), "not a model folder: expected config.json and model.safetensors"),
             (Finetune(data, dir.File("o5"), "--init", tiny.Directory), "expected local:DIR"),
+            // The shipped model's name is taken as --model takes it: the run gets past --init to the data's own mistake.
+            (Finetune(noSolution, dir.File("o7"), "--init", "default", "--lr", "1e-4"), $"{noSolution}:2: field 'canonical_solution': missing"),
             (Finetune(data, dir.File("o6"), "--lr", ""), "--lr: required, because --init local:" + tiny.Directory + " has no train.json"),
             (Finetune(data, tiny.Directory), "holds a checkpoint that no finetune run wrote"),
             (["generate", "--task", "docstring", "--model", "local:" + solveModel, "--samples", samples, "--problems", problems, "--out", dir.File("d.jsonl")],

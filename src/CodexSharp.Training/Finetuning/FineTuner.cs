@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexSharp.Core;
+using CodexSharp.Core.Generation;
 using CodexSharp.Core.Io;
 using CodexSharp.Model;
 using CodexSharp.Model.Checkpoints;
@@ -80,12 +81,20 @@ public sealed class FineTuner
         }
     }
 
-    /// <summary>The folder of <c>local:DIR</c>.</summary>
+    /// <summary>The folder of <c>local:DIR</c> or a shipped model's name (<c>default</c>), parsed as every <c>--model</c> is.</summary>
     private static string ModelFolder(string init)
     {
-        if (!init.StartsWith("local:", StringComparison.Ordinal) || init.Length == "local:".Length)
-            throw new UserInputException($"--init '{init}': expected local:DIR, a model folder (config.json + model.safetensors) written by model init, train or finetune");
-        return Path.GetFullPath(init["local:".Length..]);
+        ModelSpec? spec = null;
+        try
+        {
+            spec = ModelSpec.Parse(init);
+        }
+        catch (ConfigException)
+        {
+        }
+        if (spec is not { Kind: ModelSpecKind.Local })
+            throw new UserInputException($"--init '{init}': expected local:DIR (a model folder, config.json + model.safetensors, written by model init, train or finetune) or default");
+        return Path.GetFullPath(spec.Model);
     }
 
     /// <summary>The --init folder and its config.json, checked to be a model folder.</summary>

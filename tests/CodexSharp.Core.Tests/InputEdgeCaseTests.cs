@@ -129,3 +129,16 @@ public sealed class InputEdgeCaseTests : IDisposable
         return process.ExitCode;
     }
 }
+
+/// <summary>One status vocabulary for every stage's record; the word earlier versions wrote still reads as completed.</summary>
+public sealed class RunStatusTests
+{
+    [Theory]
+    [InlineData("completed", true)]
+    [InlineData("complete", true)]
+    [InlineData("interrupted", false)]
+    [InlineData("running", false)]
+    [InlineData(null, false)]
+    public void A_finished_run_reads_as_completed_in_either_spelling(string? status, bool completed) =>
+        Assert.Equal(completed, RunStatus.IsCompleted(status));
+}

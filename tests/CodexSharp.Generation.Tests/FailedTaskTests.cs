@@ -50,7 +50,7 @@ public sealed class FailedTaskTests : IDisposable
         Assert.Contains("2 new, 4 already there", again.StandardOutput);
         SamplesFileAssert.ExactlyNPerTask(Out, ["Tiny/0", "Tiny/1", "Tiny/2"], 2);
         var after = GenerationRecord.Read(Out)!;
-        Assert.Equal("complete", after["status"]!.GetValue<string>());
+        Assert.Equal("completed", after["status"]!.GetValue<string>());
         Assert.Empty(after["failed_tasks"]!.AsArray());
     }
 

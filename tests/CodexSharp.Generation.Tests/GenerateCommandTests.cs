@@ -26,7 +26,7 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         SamplesFileAssert.ExactlyNPerTask(Out, _taskIds, 3);
         var meta = GenerationRecord.Read(Out)!;
-        Assert.Equal("complete", meta["status"]!.GetValue<string>());
+        Assert.Equal("completed", meta["status"]!.GetValue<string>());
         Assert.Equal(0.2, meta["temperature"]!.GetValue<double>());
         Assert.Equal("OPENAI_API_KEY", meta["backend_options"]!["api_key_env"]!.GetValue<string>());
         Assert.DoesNotContain(key, File.ReadAllText(Out));

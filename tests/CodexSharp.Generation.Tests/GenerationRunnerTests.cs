@@ -51,7 +51,7 @@ public sealed class GenerationRunnerTests : IDisposable
         Assert.DoesNotContain("def next_one", row["completion"]!.GetValue<string>());
         Assert.Contains("def next_one", row["raw_completion"]!.GetValue<string>());
         var meta = GenerationRecord.Read(Out)!;
-        Assert.Equal("complete", meta["status"]!.GetValue<string>());
+        Assert.Equal("completed", meta["status"]!.GetValue<string>());
         Assert.Equal(15, meta["samples_in_file"]!.GetValue<int>());
         Assert.Equal("abc123", meta["dataset_sha256"]!.GetValue<string>());
     }

@@ -114,7 +114,7 @@ public sealed class OutputAndRecordTests : IDisposable
         var resumed = await GenerateProcess.RunAsync(args);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("the last run was interrupted", resumed.StandardOutput);
-        Assert.Equal("complete", GenerationRecord.Read(Out)!["status"]!.GetValue<string>());
+        Assert.Equal("completed", GenerationRecord.Read(Out)!["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class OutputAndRecordTests : IDisposable
         await using var server = await ScriptedModelServer.StartAsync();
         Assert.Equal(0, (await GenerateProcess.RunAsync(GenerateProcess.Args($"openai:{server.ModelName}@{server.BaseUrl}", Out, 1))).ExitCode);
         var path = GenerationRecord.PathFor(Out);
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"complete\"", "\"running\""));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"completed\"", "\"running\""));
         using (SamplesJournal.Open(Out))
             Assert.Equal("running", GenerationRecord.Read(Out)!["status"]!.GetValue<string>());
         Assert.Equal("interrupted", GenerationRecord.Read(Out)!["status"]!.GetValue<string>());

@@ -59,7 +59,7 @@ public sealed class ShardedGenerationTests : IDisposable
         Assert.True(merge.ExitCode == 0, merge.ToString());
         Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(merged));
         var mergedRecord = JsonNode.Parse(File.ReadAllText(OutputPaths.Config(merged)))!;
-        Assert.Equal("complete", mergedRecord["status"]!.GetValue<string>());
+        Assert.Equal("completed", mergedRecord["status"]!.GetValue<string>());
         Assert.Equal(15, mergedRecord["samples_in_file"]!.GetValue<int>());
         Assert.Null(mergedRecord["shard"]);
 

@@ -74,7 +74,7 @@ public sealed class FinetuneCommandTests(TinyInit tiny) : IClassFixture<TinyInit
         Assert.True(expected[8] < expected[1] - 2, $"loss {expected[1]} → {expected[8]}");
 
         var record = Record(killed);
-        Assert.Equal("complete", (string)record["status"]!);
+        Assert.Equal("completed", (string)record["status"]!);
         Assert.Equal(8, (int)record["progress"]!["step"]!);
         Assert.Equal(64, (int)record["data"]!["problems"]!);
         Assert.Equal(58, (int)record["data"]!["train_examples"]!);

@@ -76,7 +76,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(expected[12] < expected[1] - 1, $"loss {expected[1]} → {expected[12]}");
 
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(killed, "train.json")))!;
-        Assert.Equal("complete", record["status"]!.GetValue<string>());
+        Assert.Equal("completed", record["status"]!.GetValue<string>());
         Assert.Equal(12, record["progress"]!["step"]!.GetValue<int>());
         Assert.True(File.Exists(Path.Combine(killed, "loss.svg")));
 

@@ -93,7 +93,7 @@ public sealed class Evaluator
         try
         {
             var summary = await EvaluateAsync(config, mine, known, samplesSha, journal, clock, cancellationToken);
-            (record with { Status = "completed", FinishedUtc = DateTimeOffset.UtcNow }).Write();
+            (record with { Status = RunStatus.Completed, FinishedUtc = DateTimeOffset.UtcNow }).Write();
             journal.Delete();
             return summary;
         }

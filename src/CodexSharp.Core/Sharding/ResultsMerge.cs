@@ -87,7 +87,7 @@ public static class ResultsMerge
     private static string? Incomplete(JsonObject record)
     {
         var status = Text(record["status"]) ?? "unknown";
-        if (status == "completed") return null;
+        if (RunStatus.IsCompleted(status)) return null;
         var results = Text(record["results_path"]);
         return status == "running" && (results is null || !JournalFile.IsLockHeld(results))
             ? "its record says running, but no run holds it: it was killed"
@@ -196,7 +196,7 @@ public static class ResultsMerge
     {
         var record = (JsonObject)shards[0].Record.DeepClone();
         record.Remove("shard");
-        record["status"] = "completed";
+        record["status"] = RunStatus.Completed;
         record["started_utc"] = shards.Select(s => Text(s.Record["started_utc"]) ?? "").Min(StringComparer.Ordinal);
         record["finished_utc"] = DateTimeOffset.UtcNow;
         record["samples"] = JsonSerializer.SerializeToNode(samples, Evaluator.SummaryJson);

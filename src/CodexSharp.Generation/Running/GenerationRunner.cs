@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using CodexSharp.Core;
 using CodexSharp.Core.Generation;
 
 namespace CodexSharp.Generation.Running;
@@ -84,7 +85,7 @@ public sealed class GenerationRunner(ICodeGenerator generator, Action<string>? n
                     progress?.Invoke(new GenerationProgress(present + done, total, done, Interlocked.Read(ref tokens), estimated, clock.Elapsed));
                 }
             });
-            status = failures.IsEmpty ? RunStatus.Complete : RunStatus.Incomplete;
+            status = failures.IsEmpty ? RunStatus.Completed : RunStatus.Incomplete;
         }
         catch (OperationCanceledException)
         {

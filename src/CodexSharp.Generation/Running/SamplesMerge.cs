@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CodexSharp.Core;
 using CodexSharp.Core.Io;
 using CodexSharp.Core.Sharding;
 
@@ -34,7 +35,7 @@ public static class SamplesMerge
         }));
         var record = (JsonObject)shards[0].Record.DeepClone();
         record.Remove("shard");
-        record["status"] = RunStatus.Complete;
+        record["status"] = RunStatus.Completed;
         record["samples_in_file"] = rows;
         record["created_utc"] = shards.Select(s => s.Record["created_utc"]?.ToString() ?? "").Min(StringComparer.Ordinal);
         record["updated_utc"] = DateTimeOffset.UtcNow.ToString("O");
@@ -48,7 +49,7 @@ public static class SamplesMerge
     private static string? Incomplete(JsonObject record)
     {
         var status = record["status"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "unknown";
-        return status == RunStatus.Complete ? null : $"its record says {status}";
+        return RunStatus.IsCompleted(status) ? null : $"its record says {status}";
     }
 
     private static JsonNode Identity(JsonObject record) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CodexSharp.Core;
 using CodexSharp.Model.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -73,7 +74,7 @@ internal sealed class TrainingLoop(TrainingConfig config, TrainingRun run, GptMo
         var net = compute ?? model;
         model.train();
         net.train();
-        var status = "complete";
+        var status = RunStatus.Completed;
         WriteRecord(new RecordState(counters, precision, peak, flopsPerToken, "running", Best));
         observer.Started(new TrainingPlan(counters.Step, config.MaxSteps, modelConfig.ParameterCount, BatchDescription, precision.Name, peak, precision.Note));
 

@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using CodexSharp.Core.Io;
+
 namespace CodexSharp.Core;
 
 /// <summary>
@@ -19,4 +22,15 @@ public static class RunStatus
 
     /// <summary>True for <see cref="Completed"/>, and for <c>complete</c>, the word earlier versions wrote for generate, train and finetune.</summary>
     public static bool IsCompleted(string? status) => status is Completed or "complete";
+
+    /// <summary>
+    /// The status <paramref name="record"/> states, as a reader should take it: <see cref="Running"/> in the record of an
+    /// <paramref name="output"/> whose lock no process holds (the lock goes with a killed process) is
+    /// <see cref="Interrupted"/>. Null when the record states none.
+    /// </summary>
+    public static string? Read(JsonObject? record, string output)
+    {
+        var status = record?["status"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        return status == Running && !JournalFile.IsLockHeld(output) ? Interrupted : status;
+    }
 }

@@ -80,7 +80,7 @@ public sealed class Evaluator
         if (journal.Entries.Count > 0) _warn($"continuing: {journal.Entries.Count} of {known.Count} samples already have a verdict.");
         var record = new EvaluationRecord
         {
-            Status = "running",
+            Status = RunStatus.Running,
             StartedUtc = started,
             Samples = new FileFacts(config.SamplesPath, samplesSha, samples.Count),
             Problems = new FileFacts(config.Problems.Path, config.Problems.Sha256, config.Problems.Count),
@@ -99,10 +99,10 @@ public sealed class Evaluator
         }
         catch (Exception e)
         {
-            var status = e is OperationCanceledException ? "interrupted" : "failed";
+            var status = e is OperationCanceledException ? RunStatus.Interrupted : RunStatus.Failed;
             try
             {
-                (record with { Status = status, FinishedUtc = DateTimeOffset.UtcNow, Error = status == "failed" ? e.Message : null }).Write();
+                (record with { Status = status, FinishedUtc = DateTimeOffset.UtcNow, Error = status == RunStatus.Failed ? e.Message : null }).Write();
             }
             catch (Exception recordError) when (recordError is IOException or UserInputException)
             {
@@ -256,9 +256,9 @@ public sealed class Evaluator
         try
         {
             if (JsonNode.Parse(File.ReadAllText(recordPath)) is not JsonObject record || record["samples_per_task"] is null) return; // not a generation record
-            var status = record["status"]?.GetValue<string>();
-            if (status is "running" or "interrupted" or "failed" or "incomplete")
-                _warn($"{samplesPath}: its generation record ({recordPath}) says '{(status == "running" ? "interrupted" : status)}': some tasks may have fewer samples than asked for; run the same generate command again to finish them.");
+            // A run still holding the samples file was refused before this; one that was killed reads as interrupted.
+            if (RunStatus.Read(record, samplesPath) is { } status and (RunStatus.Interrupted or RunStatus.Failed or RunStatus.Incomplete))
+                _warn($"{samplesPath}: its generation record ({recordPath}) says '{status}': some tasks may have fewer samples than asked for; run the same generate command again to finish them.");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or IOException)
         {

@@ -42,7 +42,7 @@ public static class ResultsMerge
     public static MergeOutcome Run(IReadOnlyList<string> paths, string output, string? problemsPath = null)
     {
         var clock = Stopwatch.StartNew();
-        var shards = ShardInputs.Check(paths, output, Incomplete, Identity);
+        var shards = ShardInputs.Check(paths, output, Identity);
         var summaries = shards.Select(ReadSummary).ToList();
         var first = shards[0].Record;
         var benchmark = BenchmarkCatalog.Find(Text(summaries[0]["config"]?["benchmark"]) ?? BenchmarkCatalog.Default.Name);
@@ -82,16 +82,6 @@ public static class ResultsMerge
         OutputFiles.Guard(OutputPaths.Summary(output), () => AtomicFile.WriteAllText(OutputPaths.Summary(output), JsonSerializer.Serialize(summary, Evaluator.SummaryJson) + "\n"));
         WriteRecord(shards, output, samples);
         return new MergeOutcome(output, rows.Count, shards.Count, clock.Elapsed, summary);
-    }
-
-    private static string? Incomplete(JsonObject record)
-    {
-        var status = Text(record["status"]) ?? "unknown";
-        if (RunStatus.IsCompleted(status)) return null;
-        var results = Text(record["results_path"]);
-        return status == "running" && (results is null || !JournalFile.IsLockHeld(results))
-            ? "its record says running, but no run holds it: it was killed"
-            : $"its record says {status}";
     }
 
     /// <summary>What must be equal in every shard of one run: the inputs' SHA-256 and every setting but the number of workers.</summary>

@@ -44,12 +44,12 @@ public static partial class ShardInputs
     }
 
     /// <summary>
-    /// Reads each shard's record and checks the set: every record there and complete (<paramref name="incomplete"/> says why not),
+    /// Reads each shard's record and checks the set: every record there and complete (see <see cref="Unfinished"/>),
     /// one run's shards (equal <paramref name="identity"/>, count and plan), each index exactly once, none missing, no two
     /// holding the same rows, and <paramref name="output"/> none of them. Returns the shards by index.
     /// </summary>
     /// <exception cref="UserInputException">A check fails; the message names the shard and what to do.</exception>
-    public static List<ShardInput> Check(IReadOnlyList<string> paths, string output, Func<JsonObject, string?> incomplete, Func<JsonObject, JsonNode?> identity)
+    public static List<ShardInput> Check(IReadOnlyList<string> paths, string output, Func<JsonObject, JsonNode?> identity)
     {
         var shards = new List<ShardInput>();
         foreach (var path in paths)
@@ -76,11 +76,24 @@ public static partial class ShardInputs
         }
         foreach (var shard in byIndex)
         {
-            if (incomplete(shard.Record) is { } why)
+            if (Unfinished(shard) is { } why)
                 throw new UserInputException($"{shard.Path}: shard {shard.Facts.Index}/{shard.Facts.Count} is not complete ({why}); run that shard again (it continues where it stopped), then merge.");
         }
         CheckDisjoint(byIndex);
         return byIndex;
+    }
+
+    /// <summary>
+    /// Why a shard is not finished, or null when its record says it completed. A shard's output is the file its
+    /// run locks (results or samples alike), so a record that says running while nothing holds that lock was killed.
+    /// </summary>
+    private static string? Unfinished(ShardInput shard)
+    {
+        var status = RunStatus.Read(shard.Record, shard.Path) ?? "unknown";
+        if (RunStatus.IsCompleted(status)) return null;
+        return status == RunStatus.Interrupted && shard.Record["status"] is JsonValue stated && stated.TryGetValue<string>(out var text) && text == RunStatus.Running
+            ? "its record says running, but no run holds it: it was killed"
+            : $"its record says {status}";
     }
 
     /// <summary>The complete lines of a shard's output, checked whole: it ends with a newline and holds the rows its record promises.</summary>

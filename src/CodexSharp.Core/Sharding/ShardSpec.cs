@@ -21,7 +21,7 @@ public readonly record struct ShardSpec(int Index, int Count)
     public static ShardSpec Parse(string text)
     {
         var parts = text.Split('/');
-        if (parts.Length != 2 || !TryCount(parts[1], out var count) || !TryIndex(parts[0], out var index))
+        if (parts.Length != 2 || !TryWholeNumber(parts[1], out var count) || !TryWholeNumber(parts[0], out var index))
             throw new ConfigException("shard", $"'{text}' is not I/N with whole numbers (e.g. 0/4: the first of four shards).");
         return Checked(index, count, "shard", text);
     }
@@ -37,10 +37,8 @@ public readonly record struct ShardSpec(int Index, int Count)
     }
 
     /// <summary>A whole number, possibly negative (so that -1 is reported as out of range, not as unreadable).</summary>
-    internal static bool TryIndex(string text, out int value) =>
+    internal static bool TryWholeNumber(string text, out int value) =>
         int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
-
-    internal static bool TryCount(string text, out int value) => TryIndex(text, out value);
 }
 
 /// <summary>The shard a run takes and where it came from (<c>--shard</c>, <c>SLURM_ARRAY_TASK_ID</c>, <c>JOB_COMPLETION_INDEX</c>).</summary>
@@ -89,7 +87,7 @@ public static class ShardSelection
             }
             else if (countText is not null)
             {
-                if (!ShardSpec.TryCount(countText, out count))
+                if (!ShardSpec.TryWholeNumber(countText, out count))
                     throw new ConfigException("shards", $"{SlurmCount}='{countText}' is not a whole number.");
                 countSource = $"{SlurmCount}={countText}";
             }
@@ -112,7 +110,7 @@ public static class ShardSelection
 
     private static ShardSpec IndexOf(string text, string variable, int count)
     {
-        if (!ShardSpec.TryIndex(text, out var index))
+        if (!ShardSpec.TryWholeNumber(text, out var index))
             throw new ConfigException("shard", $"{variable}='{text}' is not a whole number.");
         return ShardSpec.Checked(index, count, "shard", $"{variable}={text} of {count}");
     }

@@ -100,8 +100,7 @@ public static class GenerationRecord
     {
         var path = File.Exists(PathFor(samplesPath)) ? PathFor(samplesPath) : LegacyPathFor(samplesPath);
         var record = File.Exists(path) ? TryReadFile(path) : null;
-        if (record?["status"] is JsonValue status && status.TryGetValue<string>(out var text) && text == RunStatus.Running && !JournalFile.IsLockHeld(samplesPath))
-            record["status"] = RunStatus.Interrupted;
+        if (RunStatus.Read(record, samplesPath) is { } status) record!["status"] = status;
         return record;
     }
 

@@ -24,7 +24,7 @@ public static class SamplesMerge
     public static MergeOutcome Run(IReadOnlyList<string> paths, string output)
     {
         var clock = Stopwatch.StartNew();
-        var shards = ShardInputs.Check(paths, output, Incomplete, Identity);
+        var shards = ShardInputs.Check(paths, output, Identity);
         if (shards[0].Facts.Tasks is null)
             throw new Core.UserInputException($"{shards[0].Path}: is not a samples shard (its record names rows, not tasks).");
         var rows = 0;
@@ -44,12 +44,6 @@ public static class SamplesMerge
         record["merged_from"] = ShardInputs.Provenance(shards);
         OutputFiles.Guard(OutputPaths.Config(output), () => AtomicFile.WriteAllText(OutputPaths.Config(output), record.ToJsonString(Indented) + "\n"));
         return new MergeOutcome(output, rows, shards.Count, clock.Elapsed);
-    }
-
-    private static string? Incomplete(JsonObject record)
-    {
-        var status = record["status"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "unknown";
-        return RunStatus.IsCompleted(status) ? null : $"its record says {status}";
     }
 
     private static JsonNode Identity(JsonObject record) =>

@@ -9,9 +9,6 @@
 # EvalPlus's own harness (evalplus on PyPI) cannot be installed here, so it is not timed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$here/../.."
-data="${CODEXSHARP_SHARED_DATASETS:-$root/../shared/datasets}"
-[[ -d "$data/humanevalplus" ]] || data="$root/../../shared/datasets"  # from a worktree beside the repository
 workers=2
 only_humaneval=0
 while [[ $# -gt 0 ]]; do
@@ -21,11 +18,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-export CODEXSHARP_ARTIFACTS="${CODEXSHARP_ARTIFACTS:-$root/artifacts}"
-dotnet build "$root/src/CodexSharp.Cli/CodexSharp.Cli.csproj" -c Release -nologo -v:q -clp:NoSummary >&2
-cli="$CODEXSHARP_ARTIFACTS/bin/CodexSharp.Cli/release_linux-x64/codexsharp.dll"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$here/../cli.sh" humanevalplus
 
 # run NAME DATASET PROBLEMS CACHE [FLAGS...] -> one line: name, problems, verdict, samples/s, seconds
 run() {

@@ -12,9 +12,6 @@
 #    each run one after another and merged (what 4 array tasks cost in CPU).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$here/../.."
-data="${CODEXSHARP_SHARED_DATASETS:-$root/../shared/datasets}"
-[[ -d "$data/humaneval" ]] || data="$root/../../shared/datasets"  # from a worktree beside the repository
 rows=200000 shards=100 tasks=1000 evaluate=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -25,11 +22,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-export CODEXSHARP_ARTIFACTS="${CODEXSHARP_ARTIFACTS:-$root/artifacts}"
-dotnet build "$root/src/CodexSharp.Cli/CodexSharp.Cli.csproj" -c Release -nologo -v:q -clp:NoSummary >&2
-cli="$CODEXSHARP_ARTIFACTS/bin/CodexSharp.Cli/release_linux-x64/codexsharp.dll"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$here/../cli.sh" humaneval
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 # seconds and peak KiB of a command: "S KB"

@@ -49,7 +49,7 @@ internal static class CommandRunner
         catch (Exception e) when (OutputFiles.IsDiskFull(e))
         {
             Spectre.Console.AnsiConsole.Console.Profile.Out.Writer.Flush();
-            Console.Error.WriteLine($"error: {(e is DiskFullException ? e.Message : "no space left on device; free some space and run the same command again (finished work is kept).")}");
+            Console.Error.WriteLine($"error: {(e is DiskFullException ? e.Message : DiskFullException.Advice)}");
             return ExitCodes.RunFailed;
         }
     }

@@ -53,7 +53,7 @@ internal static class EvaluateCommand
                 Console.Error.WriteLine($"self-check: {benchmarkOf.Name}'s reference solutions include some slower than the fixed 3 s; per-task limits are calibrated from their runtime here (give --timeout to check a fixed limit).");
             }
             // The sandbox starts while the problems and samples are read: its workers' start-up is no longer added to the run.
-            await using var early = EarlyRunner.Start(problems.BenchmarkOf(parse).Language, settings, ct);
+            await using var early = EarlyRunner.Start(benchmarkOf.Language, settings, ct);
             var (problemSet, source, benchmark) = await problems.LoadAsync(parse, ct);
             var config = new EvaluationConfig
             {

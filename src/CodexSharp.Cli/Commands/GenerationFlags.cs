@@ -143,11 +143,11 @@ internal sealed class GenerationFlags
         var (tasks, shard) = Shards(all, config);
         var outPath = config.ResolvedSamplesPath;
         var spec = config.Model;
+        var gguf = new GgufOptions { Threads = config.Threads };
         var factory = new CodeGeneratorFactory(
             localModels: local => local.Kind == ModelSpecKind.GgufChat
-                ? GgufChatClient.CodeGenerator(local, new GgufOptions { Threads = config.Threads }, CodeGeneratorFactory.ChatOptions(local))
-                : WritesCode(InProcessModels.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = BatchRows(config) },
-                    new GgufOptions { Threads = config.Threads }), local.Text),
+                ? GgufChatClient.CodeGenerator(local, gguf, CodeGeneratorFactory.ChatOptions(local))
+                : WritesCode(InProcessModels.Load(local, new LocalModelOptions { BFloat16 = config.BFloat16, MaxBatchRows = BatchRows(config) }, gguf), local.Text),
             notice: Warn,
             onRetry: retry => Warn($"retry {retry.Attempt} in {retry.Delay.TotalSeconds:0.0} s: {retry.Reason}"));
         using var generator = factory.Create(spec, config.Backend);

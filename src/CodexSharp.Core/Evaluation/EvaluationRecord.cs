@@ -34,10 +34,6 @@ public sealed record EvaluationRecord
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Sharding.ShardFacts? Shard { get; init; }
 
-    /// <summary>The shard results a merge made this file from (paths and SHA-256); null for a run.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<MergedShard>? MergedFrom { get; init; }
-
     /// <summary>Writes the record atomically to <c>OutputPaths.Config(ResultsPath)</c>.</summary>
     public void Write() =>
         OutputFiles.Guard(OutputPaths.Config(ResultsPath), () =>
@@ -51,6 +47,3 @@ public sealed record ResolvedEvaluationConfig(
     public static ResolvedEvaluationConfig Of(EvaluationConfig config) => new(
         Path.GetFullPath(config.SamplesPath), Path.GetFullPath(config.Problems.Path), Path.GetFullPath(config.ResolvedOutputPath), config.Settings, config.RunInfo);
 }
-
-/// <summary>One shard output a merge read: its path, SHA-256 and rows.</summary>
-public sealed record MergedShard(string Path, string Sha256, int Rows);

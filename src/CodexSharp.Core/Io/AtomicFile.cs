@@ -59,7 +59,8 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
 
-    private static void TryDelete(string path)
+    /// <summary>Deletes <paramref name="path"/> if it can; a file that cannot be deleted is left (cleanup must not mask the error being handled).</summary>
+    internal static void TryDelete(string path)
     {
         try
         {

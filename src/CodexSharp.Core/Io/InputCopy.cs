@@ -7,13 +7,11 @@ namespace CodexSharp.Core.Io;
 /// </summary>
 public sealed class InputCopy : IDisposable
 {
-    private readonly bool _temporary;
-
-    private InputCopy(string path, string original, bool temporary)
+    private InputCopy(string path, string original, bool isCopy)
     {
         Path = path;
         Original = original;
-        _temporary = temporary;
+        IsCopy = isCopy;
     }
 
     /// <summary>The file to read: the input itself, or its temporary copy.</summary>
@@ -23,7 +21,7 @@ public sealed class InputCopy : IDisposable
     public string Original { get; }
 
     /// <summary>True when <see cref="Original"/> is a pipe or device that was read once into a copy.</summary>
-    public bool IsCopy => _temporary;
+    public bool IsCopy { get; }
 
     /// <summary>
     /// The input as a file that can be read again. Opening a FIFO waits until something writes to it; that
@@ -35,7 +33,7 @@ public sealed class InputCopy : IDisposable
     public static async Task<InputCopy> OfAsync(string path, CancellationToken cancellationToken)
     {
         var kind = FileKind.Of(path);
-        if (kind is FileKindValue.Regular or FileKindValue.Missing or FileKindValue.Directory) return new InputCopy(path, path, temporary: false);
+        if (kind is FileKindValue.Regular or FileKindValue.Missing or FileKindValue.Directory) return new InputCopy(path, path, isCopy: false);
         var copy = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"codexsharp-input-{Environment.ProcessId}-{Random.Shared.Next():x8}");
         var reading = Task.Run(() =>
         {
@@ -60,28 +58,14 @@ public sealed class InputCopy : IDisposable
         }
         catch
         {
-            TryDelete(copy);
+            AtomicFile.TryDelete(copy);
             throw;
         }
-        return new InputCopy(copy, path, temporary: true);
+        return new InputCopy(copy, path, isCopy: true);
     }
 
     public void Dispose()
     {
-        if (_temporary) TryDelete(Path);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        if (IsCopy) AtomicFile.TryDelete(Path);
     }
 }

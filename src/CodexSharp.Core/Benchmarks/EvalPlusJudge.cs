@@ -9,15 +9,17 @@ using CodexSharp.Core.Problems;
 namespace CodexSharp.Core.Benchmarks;
 
 /// <summary>
-/// Judges completions of EvalPlus problems: one sandboxed process per sample runs <c>evalplus_judge.py</c>,
-/// which computes the reference solution's outputs in the same process (the sandbox returns only a short
-/// verdict, and HumanEval+'s expected outputs are 117 MB), runs the sample on the base inputs and, if they
-/// all pass, on the plus inputs, each input under EvalPlus's time limits measured against the reference in
-/// that process. The verdict comes back as the program's failure text, marked with a per-run nonce.
+/// Judges completions of EvalPlus problems: <c>evalplus_judge.py</c> runs as the judge of a run judged apart
+/// (the sample's code in one sandboxed process, the harness in another that the sample never ran in): it computes
+/// the reference solution's outputs (the sandbox returns only a short verdict, and HumanEval+'s expected outputs
+/// are 117 MB), calls the sample on the base inputs and, if they all pass, on the plus inputs, each input under
+/// EvalPlus's time limits measured against the reference in that process, and compares the outputs, which
+/// arrive as plain data. With <c>--tests-in-sample-process</c> the harness and the sample share one process, as in
+/// EvalPlus. The verdict comes back as the program's failure text, marked with a per-run nonce.
 /// A process that crashes or exceeds the outer limit leaves no marked verdict: the base inputs are then run
 /// alone once more, so that its <c>base_passed</c> is still known.
 /// </summary>
-public sealed class EvalPlusJudge(IProgramRunner runner, EvalPlusFlavour flavour, IReadOnlyDictionary<string, ReferenceTime> times) : IJudge
+public sealed class EvalPlusJudge(IProgramRunner runner, EvalPlusFlavour flavour, IReadOnlyDictionary<string, ReferenceTime> times, bool inSampleProcess = false) : IJudge
 {
     private readonly ConcurrentDictionary<string, string> _rows = new(StringComparer.Ordinal);
 
@@ -41,9 +43,12 @@ public sealed class EvalPlusJudge(IProgramRunner runner, EvalPlusFlavour flavour
     {
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var row = _rows.GetOrAdd(problem.TaskId, _ => Base64(problem.Test));
-        var program = EvalPlusProgram.Build(flavour, row, completion, mode, nonce);
-        // No CPU-time limit: the harness enforces EvalPlus's per-input wall-clock limits itself.
-        var result = await runner.RunAsync(new ExecutionRequest(program, limit), cancellationToken);
+        // No CPU-time limit: the harness enforces EvalPlus's per-input wall-clock limits itself. The reference
+        // alone (timing mode) runs no sample's code, so it needs no second process.
+        var request = inSampleProcess || mode == EvalPlusMode.Reference
+            ? new ExecutionRequest(EvalPlusProgram.Build(flavour, row, completion, mode, nonce), limit)
+            : new ExecutionRequest(problem.Prompt + completion, limit) { Judge = EvalPlusProgram.Build(flavour, row, null, mode, nonce) };
+        var result = await runner.RunAsync(request, cancellationToken);
         return (result, EvalPlusProgram.ReportOf(result, nonce));
     }
 
@@ -84,13 +89,16 @@ internal static class EvalPlusProgram
         return reader.ReadToEnd();
     });
 
-    /// <summary>The program for <paramref name="completion"/>; <paramref name="rowBase64"/> is the problem's row as written, base64 of its UTF-8.</summary>
-    public static string Build(EvalPlusFlavour flavour, string rowBase64, string completion, EvalPlusMode mode, string nonce)
+    /// <summary>
+    /// The program for <paramref name="completion"/>, or the judge of a run judged apart when it is null;
+    /// <paramref name="rowBase64"/> is the problem's row as written, base64 of its UTF-8.
+    /// </summary>
+    public static string Build(EvalPlusFlavour flavour, string rowBase64, string? completion, EvalPlusMode mode, string nonce)
     {
         var flavourName = flavour == EvalPlusFlavour.HumanEval ? "humaneval" : "mbpp";
         var modeName = mode.ToString().ToLowerInvariant();
-        var completionBase64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(completion));
-        return string.Concat(Harness.Value, "\n_evalplus_judge('", flavourName, "', '", rowBase64, "', '", completionBase64, "', '", modeName, "', '", nonce, "')\n");
+        var completionArgument = completion is null ? "None" : "'" + Convert.ToBase64String(Encoding.UTF8.GetBytes(completion)) + "'";
+        return string.Concat(Harness.Value, "\n_evalplus_judge('", flavourName, "', '", rowBase64, "', ", completionArgument, ", '", modeName, "', '", nonce, "')\n");
     }
 
     /// <summary>The harness's report in a failed verdict ("failed: NONCE {json}"), or null when the text is not one.</summary>

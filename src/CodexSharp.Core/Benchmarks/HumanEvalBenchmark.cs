@@ -39,10 +39,44 @@ public sealed partial class HumanEvalBenchmark : Benchmark
     public override bool LooksLikeItsTaskId(string taskId) => TaskIdForm().IsMatch(taskId);
 
     public override Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken) =>
-        Task.FromResult<IJudge>(new SingleProgramJudge(run, (problem, completion) => problem.ProgramFor(completion)));
+        Task.FromResult<IJudge>(run.TestsInSampleProcess
+            ? new SingleProgramJudge(run, (problem, completion) => problem.ProgramFor(completion))
+            : new ApartJudge(run, (problem, completion) => problem.Prompt + completion, JudgeOf));
+
+    /// <summary>
+    /// The trusted half of a sample's run: the prompt (so that helpers it defines, e.g. HumanEval/32's poly, are
+    /// the problem's own, not the sample's), the test, and check() called with the sample's function, which is
+    /// also bound to its own name (some tests call it by name).
+    /// </summary>
+    public static string JudgeOf(Problem problem) =>
+        string.Concat(problem.Prompt, "\n", problem.Test, "\n__sample__.bind(globals(), ", ApartJudge.PythonString(problem.EntryPoint), ")\ncheck(__sample__.function(",
+            ApartJudge.PythonString(problem.EntryPoint), "))\n");
 
     [GeneratedRegex(@"^HumanEval/\d+$")]
     private static partial Regex TaskIdForm();
+}
+
+/// <summary>
+/// The judge of benchmarks whose tests are a program: the sample's own code runs in one process, the tests in
+/// another that calls the sample's functions through <c>__sample__</c> (only plain data crosses), and the sample
+/// passes when the tests' process runs to its end (<see cref="ExecutionRequest.Judge"/>).
+/// </summary>
+public sealed class ApartJudge(BenchmarkRun run, Func<Problem, string, string> sampleOf, Func<Problem, string> judgeOf) : IJudge
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _judges = new(StringComparer.Ordinal);
+
+    public TimeSpan? LimitOf(Problem problem) => null;
+
+    public async Task<Judgement> JudgeAsync(Problem problem, string completion, RunLimits limits, CancellationToken cancellationToken)
+    {
+        var judge = _judges.GetOrAdd(problem.TaskId, _ => judgeOf(problem));
+        return new(await run.Runner.RunAsync(limits.RequestFor(sampleOf(problem, completion), judge), cancellationToken));
+    }
+
+    /// <summary><paramref name="text"/> as a Python string literal.</summary>
+    public static string PythonString(string text) => System.Text.Json.JsonSerializer.Serialize(text, PythonLiteral);
+
+    private static readonly System.Text.Json.JsonSerializerOptions PythonLiteral = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
 
 /// <summary>The judge of benchmarks whose sample is one program that passes by running to its end.</summary>

@@ -67,7 +67,13 @@ public sealed partial class MbppBenchmark(bool sanitized) : Benchmark
     }
 
     public override Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken) =>
-        Task.FromResult<IJudge>(new SingleProgramJudge(run, (problem, completion) => string.Concat(problem.Prompt, completion, "\n", problem.Test)));
+        Task.FromResult<IJudge>(run.TestsInSampleProcess
+            ? new SingleProgramJudge(run, (problem, completion) => string.Concat(problem.Prompt, completion, "\n", problem.Test))
+            : new ApartJudge(run, (problem, completion) => problem.Prompt + completion, JudgeOf));
+
+    /// <summary>The trusted half: the functions the sample defined (what the test's setup defines is its own), then the setup and asserts.</summary>
+    private static string JudgeOf(Problem problem) =>
+        string.Concat("__sample__.bind(globals(), ", ApartJudge.PythonString(problem.EntryPoint), ")\n", problem.Test);
 
     private static List<(JsonObject Row, long Line)> ReadArray(string path)
     {

@@ -1,10 +1,16 @@
 # Judges one completion of an EvalPlus problem (HumanEval+, MBPP+) the way EvalPlus does, inside the sandbox.
 #
+# It runs as the judge of a run judged apart (see sandbox_worker.py): the sample's own code runs in another
+# process, each input goes there as data and each output comes back as data, and the reference solution and
+# every comparison run here, where the sample never ran. With --tests-in-sample-process it runs as EvalPlus
+# runs it instead, in the sample's process, with the completion given.
+#
 # CodexSharp appends one call to this file:  _evalplus_judge(FLAVOUR, ROW, COMPLETION, MODE, NONCE)
 #   FLAVOUR     "humaneval" or "mbpp": which of EvalPlus's input conversions and special oracles apply
 #   ROW         the problem's JSON line as published (base64 of UTF-8): prompt, canonical_solution,
 #               entry_point, base_input, plus_input, atol
-#   COMPLETION  the sample's completion (base64 of UTF-8); the program judged is prompt + completion
+#   COMPLETION  the sample's completion (base64 of UTF-8), the program judged being prompt + completion; None when
+#               judged apart (the sample is reached through __sample__)
 #   MODE        "judge" (base, then plus if base passed), "base" (base only) or "reference" (time the
 #               reference solution on every input, judge nothing)
 #   NONCE       random text that marks the verdict below as this harness's, not the sample's
@@ -22,7 +28,9 @@
 import base64 as _base64
 import copy as _copy
 import gc as _gc
+import hashlib as _hashlib
 import json as _json
+import marshal as _marshal
 import math as _math
 import signal as _signal
 import time as _time
@@ -149,6 +157,11 @@ class _Comparer:
     def __init__(self, flavour, entry_point, atol):
         self.flavour, self.entry_point, self.atol = flavour, entry_point, atol
 
+    def note(self, exp):
+        """EvalPlus's rule: once an expected output is a float or floats, atol 0 becomes 1e-6 for the phase."""
+        if self.atol == 0 and _is_floats(exp):
+            self.atol = _DEFAULT_FLOAT_ATOL
+
     def check(self, args, out, exp):
         """None when out is right for args; else what is wrong."""
         name = self.entry_point
@@ -169,8 +182,7 @@ class _Comparer:
                 same = set(out) == set(exp)
             elif name in _MBPP_NOT_NONE:
                 same = out == exp if isinstance(out, bool) else exp == (out is not None)
-        if self.atol == 0 and _is_floats(exp):
-            self.atol = _DEFAULT_FLOAT_ATOL
+        self.note(exp)
         if not same and self.atol != 0:
             if type(out) is not type(exp):
                 return "expected a %s, got a %s" % (type(exp).__name__, type(out).__name__)
@@ -202,7 +214,15 @@ def _describe(error):
 # ---- running
 
 def _call_within(fn, args, seconds):
-    """Calls fn(*args) with an alarm after `seconds`; returns (output, seconds taken, timed out)."""
+    """Calls fn(*args), stopped after `seconds`; returns (output, seconds taken, timed out)."""
+    if isinstance(fn, _Apart):
+        started = _time.perf_counter()
+        try:
+            out = __sample__.call(fn.name, args, timeout=max(seconds, 0.001), digest_over=_DIGEST_OVER)  # noqa: F821
+        except __sample__.SampleTimeout:  # noqa: F821
+            return None, _time.perf_counter() - started, True
+        taken = _time.perf_counter() - started
+        return out, taken, taken > seconds
     _signal.setitimer(_signal.ITIMER_REAL, max(seconds, 0.001))
     started = _time.perf_counter()
     try:
@@ -213,6 +233,30 @@ def _call_within(fn, args, seconds):
         _signal.setitimer(_signal.ITIMER_REAL, 0)
     taken = _time.perf_counter() - started
     return out, taken, taken > seconds
+
+
+_DIGEST_OVER = 1 << 22  # bytes: a larger output comes back as a digest first (sandbox_worker.py's digest_of)
+
+
+def _digest(expected):
+    """The SHA-256 of the expected output's marshal form when that is larger than _DIGEST_OVER (else None), and
+    the seconds it took: what the sample's process spends sending an output of that size."""
+    started = _time.perf_counter()
+    try:
+        blob = _marshal.dumps(expected, 0)
+    except (ValueError, TypeError, RecursionError):
+        return None, 0.0
+    if len(blob) <= _DIGEST_OVER:
+        return None, 0.0
+    digest = _hashlib.sha256(blob).digest()
+    return digest, _time.perf_counter() - started
+
+
+class _Apart:
+    """The sample's function, in the other process; inputs need no deep copy, since only their data crosses."""
+
+    def __init__(self, name):
+        self.name = name
 
 
 def _reference_outputs(flavour, reference, entry_point, inputs, phase, nonce):
@@ -246,17 +290,30 @@ def _run_phase(flavour, row, sample, phase, inputs, expected, times, nonce):
     per_input, budget = _limits(times)
     comparer = _Comparer(flavour, row["entry_point"], float(row.get("atol") or 0))
     used = 0.0
+    apart = isinstance(sample, _Apart)
     for index, args in enumerate(inputs):
         limit = min(per_input[index], budget - used)
+        # Judged apart, a large output crosses as a digest; the time taking it (measured here on the reference's
+        # output) is the transfer's, not the sample's, and is not counted against its limit.
+        digest, transfer = _digest(expected[index]) if apart else (None, 0.0)
         try:
-            out, taken, timed_out = _call_within(sample, _copy.deepcopy(args), limit)
+            out, taken, timed_out = _call_within(sample, args if apart else _copy.deepcopy(args), limit + 2 * transfer)
         except _OutOfTime:
             out, taken, timed_out = None, limit, True
         except BaseException as error:  # noqa: B036 - the sample's exception, whatever it is
             _report(nonce, phase, "fail", index, len(inputs), _describe(error))
+        taken = max(taken - transfer, 0.0)
         used += taken
-        if timed_out:
+        if timed_out or taken > limit:
             _report(nonce, phase, "timeout", index, len(inputs), "limit %.3g s, phase budget %.3g s" % (per_input[index], budget))
+        if type(out).__name__ == "SampleDigest":
+            if out.sha256 == digest:
+                comparer.note(expected[index])
+                continue  # equal to the reference's output, proved by digest
+            try:  # not byte-equal, which proves nothing: the comparison needs the output itself
+                out = __sample__.fetch()  # noqa: F821
+            except BaseException as error:  # noqa: B036
+                _report(nonce, phase, "fail", index, len(inputs), _describe(error))
         try:
             wrong = comparer.check(args, out, expected[index])
         except BaseException as error:  # noqa: B036 - comparing may call the sample's own methods
@@ -287,9 +344,22 @@ def _define(source, entry_point, seconds, nonce, what):
     return fn
 
 
+def _apart(entry_point, seconds, nonce):
+    """The sample's function when judged apart, once its module has run (within `seconds`)."""
+    try:
+        names = __sample__.ready(timeout=max(seconds, 0.001))  # noqa: F821 - the judge's global
+    except __sample__.SampleTimeout:  # noqa: F821
+        _report(nonce, "base", "timeout", None, None, "defining the completion took longer than %.3g s" % seconds)
+    except BaseException as error:  # noqa: B036 - what the sample's module raised
+        _report(nonce, "base", "fail", None, None, _describe(error))
+    if entry_point not in names:
+        _report(nonce, "base", "fail", None, None, "no function named %s" % entry_point)
+    return _Apart(entry_point)
+
+
 def _evalplus_judge(flavour, row, completion, mode, nonce):
     row = _json.loads(_base64.b64decode(row).decode("utf-8"))
-    completion = _base64.b64decode(completion).decode("utf-8")
+    completion = None if completion is None else _base64.b64decode(completion).decode("utf-8")
     entry_point = row["entry_point"]
     reference = _define(row["prompt"] + row["canonical_solution"], entry_point, _PHASE_CAP_S, nonce, "reference")
     if mode == "reference":
@@ -302,7 +372,8 @@ def _evalplus_judge(flavour, row, completion, mode, nonce):
     inputs = _inputs(flavour, row, "base_input")
     expected, times = _reference_outputs(flavour, reference, entry_point, inputs, "base", nonce)
     # The sample's module-level code may take as long as the base phase's budget.
-    sample = _define(row["prompt"] + completion, entry_point, _limits(times)[1], nonce, "completion")
+    budget = _limits(times)[1]
+    sample = _apart(entry_point, budget, nonce) if completion is None else _define(row["prompt"] + completion, entry_point, budget, nonce, "completion")
     _run_phase(flavour, row, sample, "base", inputs, expected, times, nonce)
     if mode == "judge":
         inputs = _inputs(flavour, row, "plus_input")

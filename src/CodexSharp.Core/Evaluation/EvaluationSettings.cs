@@ -70,6 +70,17 @@ public sealed record EvaluationSettings
     /// <summary>Run programs in bubblewrap. Default: true; false only when the user asked for it by name.</summary>
     public bool Sandboxed { get; init; } = true;
 
+    /// <summary>
+    /// Run each sample's tests inside its own process, as openai/human-eval and EvalPlus do, for exact
+    /// reproduction of their verdicts. Default: false: the tests run apart, in a process the sample never ran in,
+    /// and only plain data crosses, so that no sample can forge a pass.
+    /// </summary>
+    public bool TestsInSampleProcess { get; init; }
+
+    /// <summary>How verdicts are decided, in words, for the summary and the run's record.</summary>
+    [JsonIgnore]
+    public string JudgingRule => TestsInSampleProcess ? "in-process" : "apart";
+
     /// <summary>Unknown task ids and problems without samples are errors, not warnings. Default: false.</summary>
     public bool Strict { get; init; }
 

@@ -172,7 +172,10 @@ public sealed class Evaluator
         if (_judge is not null) return _judge;
         var runner = await RunnerAsync(ct);
         var taskIds = known.Select(s => s.TaskId).ToHashSet(StringComparer.Ordinal);
-        var run = new BenchmarkRun(config.Problems, taskIds, runner, config.CacheDirectory, Math.Max(1, config.Settings.Workers), _progress, _warn);
+        var run = new BenchmarkRun(config.Problems, taskIds, runner, config.CacheDirectory, Math.Max(1, config.Settings.Workers), _progress, _warn)
+        {
+            TestsInSampleProcess = config.Settings.TestsInSampleProcess,
+        };
         return _judge = await config.Benchmark.PrepareAsync(run, ct);
     }
 
@@ -377,6 +380,7 @@ public sealed class Evaluator
             ["timeout_s"] = options.Settings.Timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
             ["workers"] = options.Settings.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["sandbox"] = options.Settings.Sandboxed ? "bubblewrap" : "none",
+            ["judging"] = options.Settings.JudgingRule,
             ["memory_mb"] = options.Settings.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["time_limits"] = options.Settings.Calibration is { } c
                 ? $"calibrated: {c.Factor}x slowest of {c.Runs} canonical runs, clamped to [{c.Floor.TotalSeconds}, {c.Ceiling.TotalSeconds}] s"

@@ -10,9 +10,17 @@ public interface IProgramRunner : IAsyncDisposable
     Task<ExecutionResult> RunAsync(ExecutionRequest request, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A complete Python program and how long it may run (wall clock).</summary>
+/// <summary>
+/// A Python program and how long it may run (wall clock). Without <see cref="Judge"/>, the program is complete
+/// (the sample with its tests) and passes by running to its end. With it, <see cref="Program"/> is the sample alone
+/// and the judge (trusted code: the tests) runs in a second process the sample never ran in, calling the sample's
+/// functions through <c>__sample__</c>; only plain data crosses between the two, and the judge's own end decides.
+/// </summary>
 public sealed record ExecutionRequest(string Program, TimeSpan Timeout)
 {
+    /// <summary>The trusted judging program, run apart from the sample; null runs <see cref="Program"/> alone.</summary>
+    public string? Judge { get; init; }
+
     /// <summary>
     /// CPU time the program's process (all its threads) may use; a program that uses more is "timed out", even
     /// before <see cref="Timeout"/>. Default: null, no CPU-time limit (the wall clock alone decides).

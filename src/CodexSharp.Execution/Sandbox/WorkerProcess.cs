@@ -90,10 +90,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// when the worker died, stalled (no answer within the program's limit plus <paramref name="watchdog"/>:
     /// the watchdog timer kills it, which ends the blocked read) or misbehaved.
     /// </summary>
-    public ExecutionResult Run(string program, TimeSpan timeout, TimeSpan? cpuLimit, TimeSpan watchdog)
+    public ExecutionResult Run(ExecutionRequest request, TimeSpan watchdog)
     {
         var id = ++_nextId;
-        var patience = timeout + watchdog;
+        var patience = request.Timeout + watchdog;
         lock (_watch)
         {
             _stalled = false;
@@ -102,7 +102,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         _watchdog.Change(patience, Timeout.InfiniteTimeSpan);
         try
         {
-            _requests.Write(WorkerProtocol.EncodeRequest(id, program, timeout, cpuLimit));
+            _requests.Write(WorkerProtocol.EncodeRequest(id, request.Program, request.Timeout, request.CpuLimit, request.Judge));
             _requests.Flush();
             _responses.ReadExactly(_header);
             var header = WorkerProtocol.DecodeResponseHeader(_header);

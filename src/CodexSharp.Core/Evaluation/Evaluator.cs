@@ -380,7 +380,8 @@ public sealed class Evaluator
             ["timeout_s"] = options.Settings.Timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
             ["workers"] = options.Settings.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["sandbox"] = options.Settings.Sandboxed ? "bubblewrap" : "none",
-            ["judging"] = options.Settings.JudgingRule,
+            // C# programs carry their tests (MultiPL-E's Main): only Python benchmarks are judged apart.
+            ["judging"] = options.Benchmark.Language == Benchmarks.ProgramLanguages.Python ? options.Settings.JudgingRule : "in-process",
             ["memory_mb"] = options.Settings.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["time_limits"] = options.Settings.Calibration is { } c
                 ? $"calibrated: {c.Factor}x slowest of {c.Runs} canonical runs, clamped to [{c.Floor.TotalSeconds}, {c.Ceiling.TotalSeconds}] s"

@@ -579,9 +579,7 @@ def serve_sample(code, workdir, calls_read, results_write, timeout):
     it failed), then answers the judge's requests until the judge closes its end."""
     read, write, exit_now = posix.read, posix.write, posix._exit
     posix.setsid()
-    posix.dup2(calls_read, CALLS_FD)
-    posix.dup2(results_write, RESULTS_FD)
-    posix.closerange(RESULTS_FD + 1, OPEN_FILES if OPEN_FILES > 0 else 65536)
+    keep_only({CALLS_FD: calls_read, RESULTS_FD: results_write})
     posix.chdir(workdir)
     cpu_seconds = math.ceil(max(timeout, 0)) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
@@ -635,6 +633,22 @@ def digest_of(value, over):
     return encode(("digest", hashlib.sha256(blob).digest(), len(blob)), None), value
 
 
+def keep_only(wanted):
+    """Leaves exactly 0-2 and the wanted descriptors ({number: descriptor now}) open: each process of a judged run
+    must hold its own ends of the pipes and no others, or the other's end would never see end-of-file."""
+    high = {number: fcntl.fcntl(fd, fcntl.F_DUPFD, max(wanted) + 1) for number, fd in wanted.items()}
+    for number, fd in high.items():
+        posix.dup2(fd, number)
+    last = max(wanted)
+    for fd in range(3, last):
+        if fd not in wanted:
+            try:
+                posix.close(fd)
+            except OSError:
+                pass
+    posix.closerange(last + 1, OPEN_FILES if OPEN_FILES > 0 else 65536)
+
+
 class SampleSide:
     """The sample's end of a judged run: its module's names and the objects it handed out by number."""
 
@@ -660,10 +674,7 @@ def run_judge(judge, calls_write, results_read, report_write, nonce, timeout):
     """The judge's process: runs the trusted judging program with __sample__ bound; its end is the verdict."""
     write, exit_now, getpid = posix.write, posix._exit, posix.getpid
     posix.setsid()
-    posix.dup2(report_write, REPORT_FD)
-    posix.dup2(calls_write, CALLS_FD)
-    posix.dup2(results_read, RESULTS_FD)
-    posix.closerange(RESULTS_FD + 1, OPEN_FILES if OPEN_FILES > 0 else 65536)
+    keep_only({REPORT_FD: report_write, CALLS_FD: calls_write, RESULTS_FD: results_read})
     cpu_seconds = math.ceil(max(timeout, 0)) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     status, message = FAILED, ""

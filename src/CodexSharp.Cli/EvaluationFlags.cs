@@ -26,7 +26,7 @@ internal sealed class EvaluationFlags
     public Option<int> MemoryMb { get; } = new("--memory-mb") { Description = "Address-space limit per program, in MiB.", DefaultValueFactory = _ => 4096 };
     public Option<bool> TestsInSampleProcess { get; } = new("--tests-in-sample-process")
     {
-        Description = "Run each sample's tests inside its own process, as human-eval and EvalPlus do (their exact verdicts; a sample can then forge a pass). Default: apart, only data crosses.",
+        Description = "Run each sample's tests inside its own process, as human-eval, EvalPlus and APPS do (their exact verdicts; a sample can then forge a pass). Default: apart, only data crosses.",
     };
 
     public Option<bool> UnsafeNoSandbox { get; } = new("--unsafe-no-sandbox") { Description = "Run programs WITHOUT bubblewrap: they can read and change your files and use the network." };

@@ -26,25 +26,36 @@ public sealed class AppsJudgeTests(SandboxFixture sandbox, ITestOutputHelper out
     {
         var root = AppsFixtures.CopyCodeRlTrain(_dir.Path);
         var problems = AppsBenchmark.Instance.Load(root);
-        var judge = new AppsJudge(sandbox.Runner);
-        var runs = problems.Problems.SelectMany(problem => AppsFixtures.CodeRlPrograms(problem.Row["problem_dir"]!.GetValue<string>())
-            .Select(async (program, i) => (problem.TaskId, Index: i, program.Verdict, program.ErrorType,
-                Ours: await judge.RunAsync(problem, program.Code, AppsLimits, CancellationToken.None))));
-        var results = await Task.WhenAll(runs);
+        var apart = await JudgeCodeRl(problems, new AppsJudge(sandbox.Runner));
+        var inProcess = await JudgeCodeRl(problems, new AppsJudge(sandbox.Runner, inSampleProcess: true));
 
+        output.WriteLine("Judged apart:");
         output.WriteLine("| problem | programs | CodeRL True/False/-1/-2 | ours True/False/-1/-2 | same verdict |");
-        foreach (var task in results.GroupBy(r => r.TaskId))
+        foreach (var task in apart.GroupBy(r => r.TaskId))
         {
             string Tally(Func<(string TaskId, int Index, string Verdict, string ErrorType, AppsOutcome Ours), string> of) =>
                 string.Join("/", new[] { "True", "False", "-1", "-2" }.Select(v => task.Count(r => of(r) == v)));
             output.WriteLine($"| {task.Key} | {task.Count()} | {Tally(r => r.Verdict)} | {Tally(r => r.Ours.CodeRlVerdict)} | {task.Count(r => r.Verdict == r.Ours.CodeRlVerdict)} |");
         }
-        var differences = results.Where(r => r.Verdict != r.Ours.CodeRlVerdict)
-            .Select(r => $"{r.TaskId} #{r.Index}: CodeRL {r.Verdict} ({r.ErrorType}), ours {r.Ours.CodeRlVerdict} ({r.Ours.Cases}: {r.Ours.ToExecutionResult().Result})").ToList();
-        Assert.Equal(83, results.Length);
-        Assert.True(differences.Count == 0, string.Join("\n", differences));
-        Assert.Equal(35, results.Count(r => r.Ours.ToExecutionResult().Passed));
+        foreach (var (mode, results) in new[] { ("apart", apart), ("in-process", inProcess) })
+        {
+            var differences = results.Where(r => r.Verdict != r.Ours.CodeRlVerdict)
+                .Select(r => $"{mode} {r.TaskId} #{r.Index}: CodeRL {r.Verdict} ({r.ErrorType}), ours {r.Ours.CodeRlVerdict} ({r.Ours.Cases}: {r.Ours.ToExecutionResult().Result})").ToList();
+            Assert.Equal(83, results.Length);
+            Assert.True(differences.Count == 0, string.Join("\n", differences));
+            Assert.Equal(35, results.Count(r => r.Ours.ToExecutionResult().Passed));
+        }
+        // Judged apart or in the sample's process, each program gets the same letters and the same verdict text.
+        var modesDiffer = apart.Zip(inProcess)
+            .Where(p => p.First.Ours.Cases != p.Second.Ours.Cases || p.First.Ours.ToExecutionResult().Result != p.Second.Ours.ToExecutionResult().Result)
+            .Select(p => $"{p.First.TaskId} #{p.First.Index}: apart {p.First.Ours.Cases} {p.First.Ours.ToExecutionResult().Result}; in-process {p.Second.Ours.Cases} {p.Second.Ours.ToExecutionResult().Result}").ToList();
+        Assert.True(modesDiffer.Count == 0, string.Join("\n", modesDiffer));
     }
+
+    private static async Task<(string TaskId, int Index, string Verdict, string ErrorType, AppsOutcome Ours)[]> JudgeCodeRl(ProblemSet problems, AppsJudge judge) =>
+        await Task.WhenAll(problems.Problems.SelectMany(problem => AppsFixtures.CodeRlPrograms(problem.Row["problem_dir"]!.GetValue<string>())
+            .Select(async (program, i) => (problem.TaskId, Index: i, program.Verdict, program.ErrorType,
+                Ours: await judge.RunAsync(problem, program.Code, AppsLimits, CancellationToken.None)))));
 
     [Fact]
     public async Task CodeRL_test_problem_0_compile_errors_agree_and_no_wrong_program_passes_the_statement_examples()
@@ -112,6 +123,10 @@ public sealed class AppsJudgeTests(SandboxFixture sandbox, ITestOutputHelper out
     [InlineData("def add(a, b):\n    return 1 // (a - 1)", "EW")]
     [InlineData("def plus(a, b):\n    return a + b", "C")]       // no function of that name
     [InlineData("x = undefined\ndef add(a, b):\n    return a + b", "C")]
+    [InlineData("import numpy as np\ndef add(a, b):\n    return np.int64(a + b)", "PP")]
+    [InlineData("import numpy as np\ndef add(a, b):\n    return np.array([a + b])", "PP")]     // [True] is true
+    [InlineData("import numpy as np\ndef add(a, b):\n    return np.array([a + b, 0])", "EE")]  // [True, False] has no truth value
+    [InlineData("from fractions import Fraction\ndef add(a, b):\n    return Fraction(a + b)", "PP")] // a Fraction equals its number
     public async Task Call_based_programs_call_the_function_or_Solution_method(string program, string expected)
     {
         AppsFixtures.WriteProblem(_dir.Path, "add", "Add two numbers.", new JsonArray(new JsonArray(1, 2), new JsonArray(2, 3)), new JsonArray(new JsonArray(3), 5), fnName: "add");
@@ -159,9 +174,93 @@ public sealed class AppsJudgeTests(SandboxFixture sandbox, ITestOutputHelper out
         Assert.True(right.Flag(AppsBenchmark.PublicPassedFlag));
     }
 
+    /// <summary>
+    /// Samples that forge a pass when the tests share their process: judged apart they fail, since the program's
+    /// process runs cases and nothing else. The in-process verdict is what APPS's own way gives them (and why apart
+    /// is the default).
+    /// </summary>
+    [Theory]
+    // A result whose __eq__ always answers True: it crosses as a plain list.
+    [InlineData("always equal", true, "class A(list):\n    __eq__ = lambda s, o: True\n    __ne__ = lambda s, o: False\ndef add(a, b):\n    return A()", true)]
+    // The comparison replaced, wherever the program can reach a module's names: the judge's are in another process.
+    [InlineData("patches the comparison", false, """
+        import gc, sys
+        def yes(*args, **kwargs):
+            return True
+        spaces = [vars(sys.modules['__main__'])] + [o for o in gc.get_objects() if type(o) is dict]
+        frame = sys._getframe()
+        while frame is not None:
+            spaces.append(frame.f_globals)
+            frame = frame.f_back
+        for space in spaces:
+            if 'same_output' in space:
+                space['same_output'] = space['same_result'] = yes
+        print('wrong')
+        """, true)]
+    // The expected output read off the judge's stack: the program's process never has it.
+    [InlineData("reads the expected output", false, """
+        import sys
+        frame, found = sys._getframe(), None
+        while frame is not None and not isinstance(found, str):
+            found = frame.f_locals.get('expected')
+            frame = frame.f_back
+        print(found or '')
+        """, true)]
+    // The expected output's length read off the output's cap, which judged apart is the same for every case.
+    [InlineData("reads the expected length", false, "import sys\nprint('x' * (sys.stdout.room - (16 << 20) - 1))", true)]
+    [InlineData("prints a verdict", false, """
+        import sys
+        verdict = 'APPS-VERDICT {"cases": "P", "compile": null, "first": -1, "message": ""}'
+        print(verdict)
+        print(verdict, file=sys.stderr)
+        raise BaseException(verdict)
+        """, false)]
+    [InlineData("ends its process", false, "import os\nos._exit(0)", false)]
+    public async Task A_sample_that_forges_a_pass_in_its_own_process_fails_judged_apart(string attack, bool callBased, string program, bool passesInProcess)
+    {
+        if (callBased) AppsFixtures.WriteProblem(_dir.Path, "add", "Add two numbers.", new JsonArray(new JsonArray(1, 2), new JsonArray(2, 3)), new JsonArray(new JsonArray(3), 5), fnName: "add");
+        else AppsFixtures.WriteStdinProblem(_dir.Path, "xs", "Print n x's.", ("7\n", "xxxxxxx\n"));
+        var problem = AppsBenchmark.Instance.Load(_dir.Path).Problems.Single();
+        var apart = await new AppsJudge(sandbox.Runner).RunAsync(problem, program, AppsLimits, CancellationToken.None);
+        var inProcess = await new AppsJudge(sandbox.Runner, inSampleProcess: true).RunAsync(problem, program, AppsLimits, CancellationToken.None);
+        output.WriteLine($"{attack}: apart {apart.Cases} {apart.ToExecutionResult().Result}; in-process {inProcess.Cases} {inProcess.ToExecutionResult().Result}");
+        Assert.Equal(ExecutionStatus.Failed, apart.ToExecutionResult().Status);
+        Assert.Equal(passesInProcess, inProcess.Passed);
+    }
+
+    [Fact]
+    public async Task The_attacks_standard_input_problem_is_passed_by_an_honest_program()
+    {
+        AppsFixtures.WriteStdinProblem(_dir.Path, "xs", "Print n x's.", ("7\n", "xxxxxxx\n"));
+        Assert.Equal("P", (await JudgeOnly("print('x' * int(input()))")).Cases);
+    }
+
+    [Fact]
+    public async Task A_sample_that_ignores_its_timer_is_timed_out_soon_after_the_case_limit()
+    {
+        AppsFixtures.WriteStdinProblem(_dir.Path, "loop", "Echo.", ("1\n", "1\n"), ("2\n", "2\n"), ("3\n", "3\n"));
+        var problem = AppsBenchmark.Instance.Load(_dir.Path).Problems.Single();
+        var limits = new RunLimits(TimeSpan.FromSeconds(1));
+        var program = "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass";
+        var apart = await new AppsJudge(sandbox.Runner).RunAsync(problem, program, limits, CancellationToken.None);
+        output.WriteLine($"apart: {apart.Cases} {apart.ToExecutionResult().Result} after {apart.Run.Duration.TotalSeconds:F1} s");
+        Assert.Equal("T--", apart.Cases);
+        Assert.Equal("timed out on test 1 of 3 (0 of 3 passed)", apart.ToExecutionResult().Result);
+        Assert.True(apart.Run.Duration < TimeSpan.FromSeconds(4), $"{apart.Run.Duration}"); // 1 s, then 1 s the judge waits beyond it
+        // In the sample's process nothing interrupts it: the whole run's limit (3 cases' limits + 3 s) ends it, without a verdict.
+        var inProcess = await new AppsJudge(sandbox.Runner, inSampleProcess: true).RunAsync(problem, program, limits, CancellationToken.None);
+        output.WriteLine($"in-process: {inProcess.Cases} {inProcess.ToExecutionResult().Result} after {inProcess.Run.Duration.TotalSeconds:F1} s");
+        Assert.Equal(ExecutionStatus.TimedOut, inProcess.ToExecutionResult().Status);
+    }
+
+    /// <summary>Judges <paramref name="program"/> apart and in the sample's process; the two must agree.</summary>
     private async Task<AppsOutcome> JudgeOnly(string program)
     {
         var problem = AppsBenchmark.Instance.Load(_dir.Path).Problems.Single();
-        return await new AppsJudge(sandbox.Runner).RunAsync(problem, program, AppsLimits, CancellationToken.None);
+        var apart = await new AppsJudge(sandbox.Runner).RunAsync(problem, program, AppsLimits, CancellationToken.None);
+        var inProcess = await new AppsJudge(sandbox.Runner, inSampleProcess: true).RunAsync(problem, program, AppsLimits, CancellationToken.None);
+        Assert.True((apart.Cases, apart.CompileError, apart.Message) == (inProcess.Cases, inProcess.CompileError, inProcess.Message),
+            $"apart {apart.Cases} {apart.CompileError} {apart.Message}; in-process {inProcess.Cases} {inProcess.CompileError} {inProcess.Message}");
+        return apart;
     }
 }

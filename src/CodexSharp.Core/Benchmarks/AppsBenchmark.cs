@@ -15,10 +15,10 @@ namespace CodexSharp.Core.Benchmarks;
 /// <c>metadata.json</c>. The prompt is APPS's (and the Codex paper's, §3.5): <c>"\nQUESTION:\n" + question +
 /// ["\n" + starter code] + "\nUse Standard Input format" | "\nUse Call-Based format" + "\nANSWER:\n"</c>; the
 /// completion is the whole program. A sample's program runs once, in one sandboxed process, against all of its
-/// problem's test cases, judged as APPS's testing_util judges them (<see cref="AppsJudge"/>). Besides raw pass@k
-/// it reports the paper's filtered pass@k: samples that pass the public tests (the statement's examples) are
-/// kept, at most k of them, and a problem is solved when one of those passes every test. Task ids are
-/// <c>APPS/&lt;folder name&gt;</c>.
+/// problem's test cases, judged as APPS's testing_util judges them, by default in another process
+/// (<see cref="AppsJudge"/>). Besides raw pass@k it reports the paper's filtered pass@k: samples that pass the
+/// public tests (the statement's examples) are kept, at most k of them, and a problem is solved when one of those
+/// passes every test. Task ids are <c>APPS/&lt;folder name&gt;</c>.
 /// </summary>
 public sealed partial class AppsBenchmark : Benchmark
 {
@@ -59,7 +59,7 @@ public sealed partial class AppsBenchmark : Benchmark
             callBased ? "\nUse Call-Based format" : "\nUse Standard Input format", "\nANSWER:\n");
 
     public override Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken) =>
-        Task.FromResult<IJudge>(new AppsJudge(run.Runner));
+        Task.FromResult<IJudge>(new AppsJudge(run.Runner, run.TestsInSampleProcess));
 
     public override IReadOnlyList<string> FlagNames => [PublicPassedFlag];
 

@@ -7,12 +7,16 @@ using CodexSharp.Core.Problems;
 namespace CodexSharp.Core.Benchmarks;
 
 /// <summary>
-/// Judges an APPS sample: one sandboxed process runs the program against every test case of its problem
-/// (public tests first) with the judge script <c>apps_judge.py</c>, which decides each case as APPS's
-/// testing_util does. The run's wall-clock limit (<c>--timeout</c>) and CPU limit apply to each case, not to the
-/// whole program; after the first case that times out the rest are not run.
+/// Judges an APPS sample with the script <c>apps_judge.py</c>, which runs the program against every test case of its
+/// problem (public tests first) and decides each case as APPS's testing_util does. By default the sample is judged
+/// apart: the program runs in one sandboxed process with the script's runner part, which runs one case at a time
+/// and never sees an expected output; the script's judge, in a second process the program never ran in, sends each
+/// case's input there and decides on the output (or result) that comes back as plain data. With
+/// <paramref name="inSampleProcess"/> (<c>--tests-in-sample-process</c>) program and judge share one process, as in
+/// APPS. The run's wall-clock limit (<c>--timeout</c>) and CPU limit apply to each case, not to the whole program;
+/// after the first case that times out the rest are not run.
 /// </summary>
-public sealed class AppsJudge(IProgramRunner runner) : IJudge
+public sealed class AppsJudge(IProgramRunner runner, bool inSampleProcess = false) : IJudge
 {
     /// <summary>What the whole process may take beyond its cases' limits: starting, reading the tests, judging.</summary>
     public static readonly TimeSpan Overhead = TimeSpan.FromSeconds(3);
@@ -24,6 +28,15 @@ public sealed class AppsJudge(IProgramRunner runner) : IJudge
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
     });
+
+    /// <summary>The script's runner part: all of the sample's process has of it when judged apart.</summary>
+    private static readonly Lazy<string> Runner = new(() =>
+    {
+        var end = Script.Value.IndexOf(JudgeHeading, StringComparison.Ordinal);
+        return end >= 0 ? Script.Value[..end] : throw new InvalidOperationException("apps_judge.py has no judge heading to split at.");
+    });
+
+    private const string JudgeHeading = "\n# ======== The judge.";
 
     public TimeSpan? LimitOf(Problem problem) => null;
 
@@ -43,7 +56,6 @@ public sealed class AppsJudge(IProgramRunner runner) : IJudge
         var publicCases = row["public_tests"]!.AsArray().Select(i => i!.GetValue<int>()).ToList();
         var spec = new JsonObject
         {
-            ["code"] = completion,
             ["tests"] = tests,
             ["case_wall_s"] = limits.Wall.TotalSeconds,
             ["case_cpu_s"] = limits.Cpu?.TotalSeconds,
@@ -60,10 +72,16 @@ public sealed class AppsJudge(IProgramRunner runner) : IJudge
         publicCases = publicCases.Where(i => i < count + extra).ToList();
         var order = publicCases.Concat(Enumerable.Range(0, count).Except(publicCases)).ToList();
         spec["order"] = new JsonArray(order.Select(i => (JsonNode)i).ToArray());
+        // Judged apart the program goes to the sample's process alone, and the payload (with every expected output)
+        // only to the judge's.
+        if (inSampleProcess) spec["code"] = completion;
         var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes(spec.ToJsonString()));
-        var program = string.Concat(Script.Value, "\njudge_sample(\"", payload, "\")\n");
+        var judge = string.Concat(Script.Value, "\njudge_sample(\"", payload, "\")\n");
         var wall = limits.Wall * order.Count + Overhead;
-        var result = await runner.RunAsync(new ExecutionRequest(program, wall), cancellationToken);
+        var request = inSampleProcess
+            ? new ExecutionRequest(judge, wall)
+            : new ExecutionRequest(string.Concat(Runner.Value, "\nAPPS_CODE = \"", Convert.ToBase64String(Encoding.UTF8.GetBytes(completion)), "\"\n"), wall) { Judge = judge };
+        var result = await runner.RunAsync(request, cancellationToken);
         return AppsOutcome.Of(result, count, extra, publicCases);
     }
 }

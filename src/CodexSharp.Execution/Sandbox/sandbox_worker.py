@@ -248,7 +248,10 @@ def run_judged(program, requests_in, judge_length, timeout, cpu_limit):
     report, timed_out = watch_child(judge_pid, report_read, started + timeout, cpu_limit, cpu_of=sample)
     duration = time.monotonic() - started
     posix.close(report_read)
+    # The CPU limit is the sample's: the judge's own time (decoding, comparing, a reference solution) is taken out.
+    judge_cpu = process_cpu(judge_pid)
     exit_status, cpu = kill_everything_but_the_worker(judge_pid, also=sample)
+    cpu = max(cpu - judge_cpu, 0.0)
     healthy = remove_private_files(workdir)
     if len(program) > 1 << 20:
         libc.malloc_trim(0)
@@ -354,6 +357,18 @@ def watch_child(pid, report_read, deadline, cpu_limit, cpu_of=None):
         if stat is not None:
             posix.close(stat)
     return bytes(report), False
+
+
+def process_cpu(pid):
+    """User and system time of one process, live or exited but not yet reaped (0 when it cannot be read)."""
+    try:
+        stat = posix.open("/proc/%d/stat" % pid, posix.O_RDONLY | posix.O_CLOEXEC)
+    except OSError:
+        return 0.0
+    try:
+        return cpu_seconds(stat)
+    finally:
+        posix.close(stat)
 
 
 def cpu_seconds(stat):

@@ -138,32 +138,33 @@ public sealed class JudgedApartTests(SandboxFixture sandbox)
                 raise AssertionError("returned")
             except __sample__.SampleTimeout:
                 pass
-            assert time.monotonic() - started < 2
+            assert time.monotonic() - started < 5
             """;
         var result = await RunAsync(sample, judge);
         Assert.Equal("passed", result.Result);
         var whole = await RunAsync("import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass\n", "__sample__.ready()\n", seconds: 1);
         Assert.Equal(ExecutionStatus.TimedOut, whole.Status);
-        Assert.True(whole.Duration < TimeSpan.FromSeconds(3), whole.Duration.ToString());
+        Assert.True(whole.Duration < TimeSpan.FromSeconds(4), whole.Duration.ToString());
     }
 
     [Fact]
     public async Task The_cpu_limit_is_the_samples_and_not_the_judges()
     {
         const string busy = "import time\nstarted = time.process_time()\nwhile time.process_time() - started < 1.5:\n    pass\n";
-        var judgeBusy = await sandbox.Runner.RunAsync(new ExecutionRequest("def f():\n    return 1\n", TimeSpan.FromSeconds(6))
+        // Wall limits far above the CPU limit, so that a loaded machine cannot turn either into a wall-clock time-out.
+        var judgeBusy = await sandbox.Runner.RunAsync(new ExecutionRequest("def f():\n    return 1\n", TimeSpan.FromSeconds(20))
         {
             Judge = busy + "assert __sample__.call('f') == 1\n",
             CpuLimit = TimeSpan.FromSeconds(1),
         });
         Assert.Equal("passed", judgeBusy.Result);
-        var sampleBusy = await sandbox.Runner.RunAsync(new ExecutionRequest("def f():\n" + string.Join("", busy.Split('\n').Select(l => l.Length > 0 ? "    " + l + "\n" : "")) + "    return 1\n", TimeSpan.FromSeconds(6))
+        var sampleBusy = await sandbox.Runner.RunAsync(new ExecutionRequest("def f():\n" + string.Join("", busy.Split('\n').Select(l => l.Length > 0 ? "    " + l + "\n" : "")) + "    return 1\n", TimeSpan.FromSeconds(20))
         {
             Judge = "assert __sample__.call('f') == 1\n",
             CpuLimit = TimeSpan.FromSeconds(1),
         });
         Assert.Equal(ExecutionStatus.TimedOut, sampleBusy.Status);
-        Assert.True(sampleBusy.Duration < TimeSpan.FromSeconds(4), sampleBusy.Duration.ToString());
+        Assert.True(sampleBusy.Duration < TimeSpan.FromSeconds(15), sampleBusy.Duration.ToString());
     }
 
     [Fact]

@@ -39,9 +39,7 @@ public sealed partial class HumanEvalBenchmark : Benchmark
     public override bool LooksLikeItsTaskId(string taskId) => TaskIdForm().IsMatch(taskId);
 
     public override Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken) =>
-        Task.FromResult<IJudge>(run.TestsInSampleProcess
-            ? new SingleProgramJudge(run, (problem, completion) => problem.ProgramFor(completion))
-            : new ApartJudge(run, (problem, completion) => problem.Prompt + completion, JudgeOf));
+        Task.FromResult(ApartJudge.OrInSampleProcess(run, (problem, completion) => problem.ProgramFor(completion), JudgeOf));
 
     /// <summary>
     /// The trusted half of a sample's run: the prompt (so that helpers it defines, e.g. HumanEval/32's poly, are
@@ -57,11 +55,11 @@ public sealed partial class HumanEvalBenchmark : Benchmark
 }
 
 /// <summary>
-/// The judge of benchmarks whose tests are a program: the sample's own code runs in one process, the tests in
+/// The judge of benchmarks whose tests are a program: the sample's own code (prompt and completion) runs in one process, the tests in
 /// another that calls the sample's functions through <c>__sample__</c> (only plain data crosses), and the sample
 /// passes when the tests' process runs to its end (<see cref="ExecutionRequest.Judge"/>).
 /// </summary>
-public sealed class ApartJudge(BenchmarkRun run, Func<Problem, string, string> sampleOf, Func<Problem, string> judgeOf) : IJudge
+public sealed class ApartJudge(BenchmarkRun run, Func<Problem, string> judgeOf) : IJudge
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _judges = new(StringComparer.Ordinal);
 
@@ -70,8 +68,17 @@ public sealed class ApartJudge(BenchmarkRun run, Func<Problem, string, string> s
     public async Task<Judgement> JudgeAsync(Problem problem, string completion, RunLimits limits, CancellationToken cancellationToken)
     {
         var judge = _judges.GetOrAdd(problem.TaskId, _ => judgeOf(problem));
-        return new(await run.Runner.RunAsync(limits.RequestFor(sampleOf(problem, completion), judge), cancellationToken));
+        return new(await run.Runner.RunAsync(limits.RequestFor(problem.Prompt + completion, judge), cancellationToken));
     }
+
+    /// <summary>
+    /// The judge of a benchmark whose sample is the prompt and completion and whose tests are <paramref name="judgeOf"/>:
+    /// apart, or the whole program (<paramref name="wholeProgram"/>) in one process when the run asks for that.
+    /// </summary>
+    public static IJudge OrInSampleProcess(BenchmarkRun run, Func<Problem, string, string> wholeProgram, Func<Problem, string> judgeOf) =>
+        run.TestsInSampleProcess
+            ? new SingleProgramJudge(run, wholeProgram)
+            : new ApartJudge(run, judgeOf);
 
     /// <summary><paramref name="text"/> as a Python string literal.</summary>
     public static string PythonString(string text) => System.Text.Json.JsonSerializer.Serialize(text, PythonLiteral);

@@ -67,9 +67,7 @@ public sealed partial class MbppBenchmark(bool sanitized) : Benchmark
     }
 
     public override Task<IJudge> PrepareAsync(BenchmarkRun run, CancellationToken cancellationToken) =>
-        Task.FromResult<IJudge>(run.TestsInSampleProcess
-            ? new SingleProgramJudge(run, (problem, completion) => string.Concat(problem.Prompt, completion, "\n", problem.Test))
-            : new ApartJudge(run, (problem, completion) => problem.Prompt + completion, JudgeOf));
+        Task.FromResult(ApartJudge.OrInSampleProcess(run, (problem, completion) => string.Concat(problem.Prompt, completion, "\n", problem.Test), JudgeOf));
 
     /// <summary>The trusted half: the functions the sample defined (what the test's setup defines is its own), then the setup and asserts.</summary>
     private static string JudgeOf(Problem problem) =>

@@ -161,9 +161,7 @@ def run_program(program, timeout, cpu_limit):
     if code is None:
         duration = time.monotonic() - started
         return (TIMED_OUT, duration, 0.0, "", True) if failure is None else (FAILED, duration, 0.0, failure, True)
-    workdir = SAMPLE_DIR if SANDBOXED else make_private_dir()
-    if SANDBOXED:
-        posix.mkdir(workdir, 0o700)
+    workdir = private_workdir()
     nonce = posix.urandom(16)
     random.seed()  # each program gets fresh random state, as after os.fork; seeded here, in the parent
     report_read, report_write = posix.pipe()
@@ -183,6 +181,19 @@ def run_program(program, timeout, cpu_limit):
     duration = time.monotonic() - started
     posix.close(report_read)
     exit_status, cpu = kill_everything_but_the_worker(pid)
+    return conclude(program, workdir, report, nonce, pid, exit_status, cpu, cpu_limit, timed_out, duration, timeout)
+
+
+def private_workdir():
+    """The program's own directory: the sandbox's /tmp/program, or a fresh private one without the sandbox."""
+    if not SANDBOXED:
+        return make_private_dir()
+    posix.mkdir(SAMPLE_DIR, 0o700)
+    return SAMPLE_DIR
+
+
+def conclude(program, workdir, report, nonce, pid, exit_status, cpu, cpu_limit, timed_out, duration, timeout):
+    """Cleans up after a run whose processes are all reaped, and returns (status, duration, cpu, message, healthy)."""
     healthy = remove_private_files(workdir)
     if len(program) > 1 << 20:
         libc.malloc_trim(0)  # a huge program must not leave the worker (and so every later fork) bigger
@@ -199,9 +210,7 @@ def run_judged(program, requests_in, judge_length, timeout, cpu_limit):
         wipe(read_judge(requests_in, judge_length))
         duration = time.monotonic() - started
         return (TIMED_OUT, duration, 0.0, "", True) if failure is None else (FAILED, duration, 0.0, failure, True)
-    workdir = SAMPLE_DIR if SANDBOXED else make_private_dir()
-    if SANDBOXED:
-        posix.mkdir(workdir, 0o700)
+    workdir = private_workdir()
     random.seed()
     # Both processes on the CPU the worker is on: a call then hands the CPU from one to the other (~8 us a round
     # trip on a 2-core VM) instead of waking a process on another CPU (~80 us).
@@ -252,12 +261,7 @@ def run_judged(program, requests_in, judge_length, timeout, cpu_limit):
     judge_cpu = process_cpu(judge_pid)
     exit_status, cpu = kill_everything_but_the_worker(judge_pid, also=sample)
     cpu = max(cpu - judge_cpu, 0.0)
-    healthy = remove_private_files(workdir)
-    if len(program) > 1 << 20:
-        libc.malloc_trim(0)
-    timed_out = timed_out or (cpu_limit > 0 and cpu > cpu_limit)
-    status, duration, message = judge_verdict(report, nonce, judge_pid, exit_status, timed_out, duration, timeout)
-    return status, duration, cpu, message, healthy
+    return conclude(program, workdir, report, nonce, judge_pid, exit_status, cpu, cpu_limit, timed_out, duration, timeout)
 
 
 def pin_to(cpu):
@@ -569,12 +573,9 @@ def run_child(code, workdir, report_write, nonce, timeout):
     # Bound now: the program may replace posix.write or builtins, but not these local names.
     write, exit_now, getpid, base_exception, report = posix.write, posix._exit, posix.getpid, BaseException, write_report
     posix.setsid()
-    if report_write != REPORT_FD:
-        posix.dup2(report_write, REPORT_FD)
-    posix.closerange(REPORT_FD + 1, OPEN_FILES if OPEN_FILES > 0 else 65536)
+    keep_only({REPORT_FD: report_write})
     posix.chdir(workdir)
-    cpu_seconds = math.ceil(max(timeout, 0)) + 1  # a backstop: the worker's wall clock ends the program first
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    cpu_backstop(timeout)
     status, message = FAILED, ""
     try:
         exec(code, {})
@@ -592,8 +593,7 @@ def serve_sample(code, workdir, calls_read, results_write, timeout):
     posix.setsid()
     keep_only({CALLS_FD: calls_read, RESULTS_FD: results_write})
     posix.chdir(workdir)
-    cpu_seconds = math.ceil(max(timeout, 0)) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    cpu_backstop(timeout)
     side = SampleSide()
     try:
         exec(code, side.namespace)
@@ -644,9 +644,16 @@ def digest_of(value, over):
     return encode(("digest", hashlib.sha256(blob).digest(), len(blob)), None), value
 
 
+def cpu_backstop(timeout):
+    """RLIMIT_CPU a second past the run's time: the worker's wall clock ends the process first."""
+    seconds = math.ceil(max(timeout, 0)) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+
+
 def keep_only(wanted):
-    """Leaves exactly 0-2 and the wanted descriptors ({number: descriptor now}) open: each process of a judged run
-    must hold its own ends of the pipes and no others, or the other's end would never see end-of-file."""
+    """Leaves exactly 0-2 and the wanted descriptors ({number: descriptor now}) open: no process of a run holds a
+    harness descriptor it does not need, and each process of a judged run holds its own ends of the pipes and no
+    others, or the other's end would never see end-of-file."""
     high = {number: fcntl.fcntl(fd, fcntl.F_DUPFD, max(wanted) + 1) for number, fd in wanted.items()}
     for number, fd in high.items():
         posix.dup2(fd, number)
@@ -686,8 +693,7 @@ def run_judge(judge, calls_write, results_read, report_write, nonce, timeout):
     write, exit_now, getpid, report = posix.write, posix._exit, posix.getpid, write_report
     posix.setsid()
     keep_only({REPORT_FD: report_write, CALLS_FD: calls_write, RESULTS_FD: results_read})
-    cpu_seconds = math.ceil(max(timeout, 0)) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    cpu_backstop(timeout)
     status, message = FAILED, ""
     try:
         source = bytes(judge).decode("utf-8")
@@ -780,7 +786,7 @@ class SampleChannel:
         """Binds entry_point, and each other function the sample defined that the judge's namespace and the
         builtins lack: a sample's own `set` or `sorted` never replaces the judge's."""
         for name in self.ready(timeout):
-            if name == entry_point or (name not in namespace and not hasattr(builtins, name)):
+            if name not in namespace and not hasattr(builtins, name):
                 namespace[name] = self.function(name)
         if entry_point is not None:
             namespace[entry_point] = self.function(entry_point)
